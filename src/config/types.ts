@@ -62,6 +62,8 @@ export interface Config {
   bodyLimitBytes: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   nodeEnv: string;
+  /** Trust X-Forwarded-For from a reverse proxy (TRUST_PROXY=1) for per-IP limits and logs. */
+  trustProxy?: boolean;
   ws: {
     maxFrameBytes: number;
     pingIntervalMs: number;

@@ -1,0 +1,134 @@
+/**
+ * Reads a fleet file (YAML or JSON by extension), expands `${VAR}` from the environment map and
+ * turns it into a Fleet, refusing anything unexpected with the file and the path inside it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { ProviderSettings } from '../providers/chat-model.ts';
+import { ConfigError } from './config-error.ts';
+import { isHttpUrl, type Environment } from './env-reader.ts';
+import type { EnvironmentSettings } from './env.ts';
+import { expandVariables } from './expand-variables.ts';
+import { readAgents, type AgentContext } from './fleet-agents.ts';
+import { FleetFileChecker, type Mapping } from './fleet-checks.ts';
+import { resolveRouting } from './fleet-routing.ts';
+import type { Fleet } from './types.ts';
+
+const topLevelKeys = ['providers', 'defaultAgent', 'routing', 'agents'] as const;
+const providerKeys = ['type', 'baseUrl', 'apiKey', 'headers', 'latencyMs', 'chunkDelayMs'] as const;
+const providerTypes = ['openai', 'anthropic', 'mock'] as const;
+
+export interface FleetFileOptions {
+  environment: Environment;
+  cwd: string;
+  settings: EnvironmentSettings;
+}
+
+export function readFleetFile(filePath: string, options: FleetFileOptions): Fleet {
+  const absolute = path.resolve(options.cwd, filePath);
+  const relative = path.relative(options.cwd, absolute);
+  const label = relative.startsWith('..') || path.isAbsolute(relative) ? absolute : relative;
+  const checker = new FleetFileChecker(label);
+
+  const parsed = parseFleetText(readText(absolute, label), absolute, label);
+  const root = checker.mapping(
+    expandVariables(parsed, options.environment, checker),
+    [],
+    'a mapping with agents (and optionally providers, defaultAgent, routing)',
+  );
+  checker.knownKeys(root, topLevelKeys, []);
+
+  const providers = mergeProviders(options.settings.providers, readProviders(root, checker));
+  const context: AgentContext = {
+    checker,
+    directory: path.dirname(absolute),
+    providerNames: new Set(providers.map((provider) => provider.name)),
+  };
+  const agents = readAgents(root.agents, context);
+
+  const defaultAgentName = checker.optionalText(root, 'defaultAgent', [], 100)?.trim();
+  let defaultAgent: string | undefined;
+  if (defaultAgentName !== undefined) {
+    // Matched like names are unique (regardless of case) and reported in the agent's spelling.
+    defaultAgent = agents.find((agent) => agent.name.toLowerCase() === defaultAgentName.toLowerCase())?.name;
+    if (defaultAgent === undefined) {
+      const names = agents.map((agent) => agent.name).join(', ') || 'none';
+      checker.fail(['defaultAgent'], `must be the name of one of the agents (got "${defaultAgentName}"; agents: ${names})`);
+    }
+  }
+
+  return {
+    source: absolute,
+    providers,
+    ...(defaultAgent === undefined ? {} : { defaultAgent }),
+    routing: resolveRouting(root.routing, context, options.settings.routing),
+    agents,
+  };
+}
+
+function readText(absolute: string, label: string): string {
+  try {
+    return fs.readFileSync(absolute, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : String(error);
+    throw new ConfigError(`${label}: cannot read the fleet file: ${reason}`, { cause: error });
+  }
+}
+
+function parseFleetText(text: string, absolute: string, label: string): unknown {
+  const extension = path.extname(absolute).toLowerCase();
+  try {
+    if (extension === '.json') return JSON.parse(text);
+    if (extension === '.yaml' || extension === '.yml') return parseYaml(text);
+  } catch (error) {
+    // YAML errors carry a code frame over several lines; ConfigError keeps the first reason only.
+    const reason = error instanceof Error ? error.message.split('\n')[0].replace(/:\s*$/, '') : String(error);
+    throw new ConfigError(`${label}: is not valid ${extension === '.json' ? 'JSON' : 'YAML'}: ${reason}`, { cause: error });
+  }
+  throw new ConfigError(`${label}: a fleet file must end in .yaml, .yml or .json`);
+}
+
+function readProviders(root: Mapping, checker: FleetFileChecker): ProviderSettings[] {
+  if (root.providers === undefined || root.providers === null) return [];
+  const mapping = checker.mapping(root.providers, ['providers'], 'a mapping from provider name to settings');
+  return Object.entries(mapping).map(([name, value]) => {
+    const at = ['providers', name];
+    // The name is the part before the first "/" of `provider/model`.
+    if (!/^[A-Za-z0-9][\w.-]*$/.test(name)) checker.fail(at, 'is not a usable provider name (letters, digits, ".", "_" and "-"; no "/")');
+    const settings = checker.mapping(value, at, 'a mapping with type, baseUrl, apiKey, …');
+    checker.knownKeys(settings, providerKeys, at);
+    const type = checker.optionalChoice(settings, 'type', at, providerTypes);
+    if (type === undefined) checker.fail([...at, 'type'], `is required (one of ${providerTypes.join(', ')})`);
+    const provider: ProviderSettings = { name, type };
+
+    const baseUrl = checker.optionalText(settings, 'baseUrl', at, 2000);
+    if (baseUrl !== undefined) {
+      if (!isHttpUrl(baseUrl)) checker.expected([...at, 'baseUrl'], 'an http:// or https:// URL', baseUrl);
+      provider.baseUrl = baseUrl.replace(/\/+$/, '');
+    }
+    // Keys are often `${VAR:-none}` for servers without auth; any text is accepted.
+    const apiKey = checker.optionalText(settings, 'apiKey', at, 4000);
+    if (apiKey !== undefined) provider.apiKey = apiKey;
+    if (settings.headers !== undefined && settings.headers !== null) {
+      const headers = checker.mapping(settings.headers, [...at, 'headers'], 'a mapping from header name to text');
+      for (const [header, headerValue] of Object.entries(headers)) {
+        if (typeof headerValue !== 'string') checker.expected([...at, 'headers', header], 'text', headerValue);
+      }
+      provider.headers = headers as Record<string, string>;
+    }
+    for (const key of ['latencyMs', 'chunkDelayMs'] as const) {
+      const delay = checker.optionalInteger(settings, key, at, { minimum: 0, maximum: 60_000 });
+      if (delay === undefined) continue;
+      if (type !== 'mock') checker.fail([...at, key], 'applies to providers of type mock only');
+      provider[key] = delay;
+    }
+    return provider;
+  });
+}
+
+/** The environment's providers first, each replaced in place by a fleet provider of its name. */
+export function mergeProviders(fromEnvironment: ProviderSettings[], fromFile: ProviderSettings[]): ProviderSettings[] {
+  const merged = fromEnvironment.map((provider) => fromFile.find((candidate) => candidate.name === provider.name) ?? provider);
+  return [...merged, ...fromFile.filter((provider) => !merged.includes(provider))];
+}

@@ -1,0 +1,67 @@
+/**
+ * The public surface of config/: `loadConfig` reads the environment map and the fleet file once,
+ * validates everything and returns a deeply frozen Config, or throws a one-line ConfigError.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { ConfigError, quoteValue } from './config-error.ts';
+import { buildDemoFleet } from './demo-fleet.ts';
+import { EnvironmentReader, type Environment } from './env-reader.ts';
+import { readEnvironment } from './env.ts';
+import { readFleetFile } from './fleet-file.ts';
+import type { Config } from './types.ts';
+
+export { ConfigError } from './config-error.ts';
+export { parseDurationSeconds } from './durations.ts';
+export { demoFleetSource } from './demo-fleet.ts';
+export type { Environment } from './env-reader.ts';
+export type { Config, Fleet, FleetAgent, RoutingSettings } from './types.ts';
+
+export interface LoadConfigOptions {
+  /** The environment to read, usually `process.env`; read only through this map. */
+  env: Environment;
+  /** The folder relative paths (fleet file, SQLite file, DATA_DIR) are resolved against. */
+  cwd: string;
+}
+
+export function loadConfig(options: LoadConfigOptions): Config {
+  const settings = readEnvironment(options.env, options.cwd);
+  const fleetFile = chooseFleetFile(options.env, options.cwd);
+  const fleet =
+    fleetFile === undefined
+      ? buildDemoFleet(settings)
+      : readFleetFile(fleetFile, { environment: options.env, cwd: options.cwd, settings });
+  // Frozen so that no module can change a setting after start and surprise every other one.
+  return deepFreeze({ ...settings.config, fleet });
+}
+
+/**
+ * FLEETCHAT_CONFIG when set (and then it must exist: a typo must not silently start the demo
+ * fleet), else ./fleetchat.yaml, else ./fleetchat.json, else none (the demo fleet).
+ */
+export function chooseFleetFile(environment: Environment, cwd: string): string | undefined {
+  const named = new EnvironmentReader(environment).text('FLEETCHAT_CONFIG');
+  if (named !== undefined) {
+    const absolute = path.resolve(cwd, named);
+    if (!fs.existsSync(absolute)) {
+      throw new ConfigError(`FLEETCHAT_CONFIG must name an existing .yaml, .yml or .json fleet file (got ${quoteValue(named)}, not found at ${absolute})`);
+    }
+    if (!fs.statSync(absolute).isFile()) {
+      throw new ConfigError(`FLEETCHAT_CONFIG must name a fleet file, not a folder (got ${quoteValue(named)})`);
+    }
+    return absolute;
+  }
+  for (const candidate of ['fleetchat.yaml', 'fleetchat.json']) {
+    const absolute = path.join(cwd, candidate);
+    if (fs.existsSync(absolute)) return absolute;
+  }
+  return undefined;
+}
+
+function deepFreeze<Value>(value: Value): Value {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const item of Object.values(value)) deepFreeze(item);
+  }
+  return value;
+}
