@@ -1,0 +1,1 @@
+export { createMemoryCoordination, type MemoryCoordinationOptions } from './memory-coordination.ts';

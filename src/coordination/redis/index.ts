@@ -1,0 +1,1 @@
+export { createRedisCoordination, type RedisCoordinationOptions } from './redis-coordination.ts';
