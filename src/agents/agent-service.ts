@@ -1,0 +1,197 @@
+import { AppError, notFound } from '../errors.ts';
+import { newId } from '../ids.ts';
+import { buildRouterIndex, type AgentProfile, type RouterIndex } from '../routing/index.ts';
+import { StoreConflictError, type Agent, type AgentConfig, type AgentPatch, type AgentStatus, type Store } from '../store/store.ts';
+import { toAgentView, utcDay, type AgentView } from './agent-view.ts';
+
+export interface AgentInput {
+  name: string;
+  role?: string;
+  description?: string;
+  soul?: string;
+  status?: 'online' | 'offline';
+  config: {
+    model: { default: string; fallbacks?: string[] };
+    routing?: { examples?: string[]; keywords?: string[] };
+    session?: { maxContextTokens?: number };
+    limits?: { dailyTokenBudget?: number | null; monthlyTokenBudget?: number | null };
+  };
+}
+
+export interface AgentUpdate {
+  name?: string;
+  role?: string;
+  description?: string;
+  soul?: string;
+  status?: 'online' | 'offline';
+  config?: {
+    model?: { default?: string; fallbacks?: string[] };
+    routing?: { examples?: string[]; keywords?: string[] };
+    session?: { maxContextTokens?: number };
+    limits?: { dailyTokenBudget?: number | null; monthlyTokenBudget?: number | null };
+  };
+}
+
+/** The agents a workspace can route to, with the index built from their profiles. */
+export interface RoutingSnapshot {
+  agents: Map<string, Agent>;
+  index: RouterIndex;
+  defaultAgentId: string | undefined;
+}
+
+export const DEFAULT_MAX_CONTEXT_TOKENS = 16_000;
+/** How long a routing snapshot is trusted before the store is asked again (other instances). */
+const SNAPSHOT_TTL_MS = 2_000;
+
+export function toProfile(agent: Agent): AgentProfile {
+  return {
+    id: agent.id,
+    name: agent.name,
+    role: agent.role,
+    description: agent.description,
+    soul: agent.soul,
+    examples: agent.config.routing.examples,
+    keywords: agent.config.routing.keywords,
+  };
+}
+
+export class AgentService {
+  readonly #store: Store;
+  readonly #isKnownModel: (model: string) => boolean;
+  readonly #snapshots = new Map<string, { snapshot: RoutingSnapshot; until: number; building?: Promise<RoutingSnapshot> }>();
+
+  constructor(deps: { store: Store; isKnownModel: (model: string) => boolean }) {
+    this.#store = deps.store;
+    this.#isKnownModel = deps.isKnownModel;
+  }
+
+  async list(workspaceId: string, options: { status?: AgentStatus; limit: number; offset: number }): Promise<{ data: AgentView[]; total: number }> {
+    const page = await this.#store.listAgents(workspaceId, options);
+    const [usage, workspace] = await Promise.all([
+      this.#store.agentsUsageToday(page.data.map((agent) => agent.id), utcDay(new Date())),
+      this.#store.getWorkspace(workspaceId),
+    ]);
+    return { data: page.data.map((agent) => toAgentView(agent, usage.get(agent.id), workspace?.defaultAgentId ?? null)), total: page.total };
+  }
+
+  async get(workspaceId: string, id: string): Promise<Agent> {
+    const agent = await this.#store.getAgent(workspaceId, id);
+    if (!agent) throw notFound('agent');
+    return agent;
+  }
+
+  async view(workspaceId: string, id: string): Promise<AgentView> {
+    const agent = await this.get(workspaceId, id);
+    const [usage, workspace] = await Promise.all([this.#store.agentUsage(agent.id, utcDay(new Date())), this.#store.getWorkspace(workspaceId)]);
+    return toAgentView(agent, { input: usage.todayInput, output: usage.todayOutput }, workspace?.defaultAgentId ?? null);
+  }
+
+  async create(workspaceId: string, input: AgentInput, source: 'file' | 'api' = 'api', id: string = newId()): Promise<Agent> {
+    const config = this.#completeConfig(input.config);
+    try {
+      const agent = await this.#store.createAgent({
+        id,
+        workspaceId,
+        name: input.name.trim(),
+        role: input.role ?? '',
+        description: input.description ?? '',
+        soul: input.soul ?? '',
+        status: input.status ?? 'online',
+        config,
+        source,
+        now: new Date(),
+      });
+      this.invalidate(workspaceId);
+      return agent;
+    } catch (error) {
+      throw this.#conflict(error, input.name);
+    }
+  }
+
+  async update(workspaceId: string, id: string, update: AgentUpdate): Promise<Agent> {
+    const current = await this.get(workspaceId, id);
+    if (current.status === 'archived') throw new AppError('AGENT_ARCHIVED', 'This agent is archived and can no longer be changed.');
+    const patch: AgentPatch = {};
+    if (update.name !== undefined) patch.name = update.name.trim();
+    if (update.role !== undefined) patch.role = update.role;
+    if (update.description !== undefined) patch.description = update.description;
+    if (update.soul !== undefined) patch.soul = update.soul;
+    if (update.status !== undefined) patch.status = update.status;
+    if (update.config !== undefined) {
+      const merged = current.config;
+      patch.config = this.#completeConfig({
+        model: { ...merged.model, ...update.config.model },
+        routing: { ...merged.routing, ...update.config.routing },
+        session: { ...merged.session, ...update.config.session },
+        limits: { ...merged.limits, ...update.config.limits },
+      });
+    }
+    try {
+      const agent = await this.#store.updateAgent(workspaceId, id, patch, new Date());
+      if (!agent) throw notFound('agent');
+      this.invalidate(workspaceId);
+      return agent;
+    } catch (error) {
+      throw this.#conflict(error, update.name ?? current.name);
+    }
+  }
+
+  /** Archives: the agent stops answering and leaves routing; its history stays readable. */
+  async archive(workspaceId: string, id: string): Promise<Agent> {
+    await this.get(workspaceId, id);
+    const agent = await this.#store.updateAgent(workspaceId, id, { status: 'archived' }, new Date());
+    if (!agent) throw notFound('agent');
+    this.invalidate(workspaceId);
+    return agent;
+  }
+
+  /** Agents and router index of a workspace, rebuilt when an agent changes. */
+  async routingSnapshot(workspaceId: string): Promise<RoutingSnapshot> {
+    const now = Date.now();
+    const cached = this.#snapshots.get(workspaceId);
+    if (cached && cached.until > now) return cached.snapshot;
+    if (cached?.building) return cached.building;
+    const building = this.#buildSnapshot(workspaceId);
+    this.#snapshots.set(workspaceId, { snapshot: cached?.snapshot as RoutingSnapshot, until: 0, building });
+    try {
+      const snapshot = await building;
+      this.#snapshots.set(workspaceId, { snapshot, until: Date.now() + SNAPSHOT_TTL_MS });
+      return snapshot;
+    } catch (error) {
+      this.#snapshots.delete(workspaceId);
+      throw error;
+    }
+  }
+
+  invalidate(workspaceId: string): void {
+    this.#snapshots.delete(workspaceId);
+  }
+
+  async #buildSnapshot(workspaceId: string): Promise<RoutingSnapshot> {
+    const [agents, workspace] = await Promise.all([this.#store.listActiveAgents(workspaceId), this.#store.getWorkspace(workspaceId)]);
+    const answering = agents.filter((agent) => agent.status === 'online');
+    const byId = new Map(answering.map((agent) => [agent.id, agent]));
+    const defaultAgentId = workspace?.defaultAgentId && byId.has(workspace.defaultAgentId) ? workspace.defaultAgentId : answering[0]?.id;
+    return { agents: byId, index: buildRouterIndex(answering.map(toProfile)), defaultAgentId };
+  }
+
+  #completeConfig(config: AgentInput['config']): AgentConfig {
+    const complete: AgentConfig = {
+      model: { default: config.model.default, fallbacks: config.model.fallbacks ?? [] },
+      routing: { examples: config.routing?.examples ?? [], keywords: config.routing?.keywords ?? [] },
+      session: { maxContextTokens: config.session?.maxContextTokens ?? DEFAULT_MAX_CONTEXT_TOKENS },
+      limits: { dailyTokenBudget: config.limits?.dailyTokenBudget ?? null, monthlyTokenBudget: config.limits?.monthlyTokenBudget ?? null },
+    };
+    for (const model of [complete.model.default, ...complete.model.fallbacks]) {
+      if (!this.#isKnownModel(model)) {
+        throw new AppError('VALIDATION_ERROR', `Model "${model}" names no configured provider; use "provider/model" with a provider of the fleet file, openai, anthropic or mock.`);
+      }
+    }
+    return complete;
+  }
+
+  #conflict(error: unknown, name: string): unknown {
+    if (error instanceof StoreConflictError) return new AppError('CONFLICT', `An agent named "${name}" already exists in this workspace.`);
+    return error;
+  }
+}

@@ -1,0 +1,59 @@
+import type { Fleet, FleetAgent } from '../config/types.ts';
+import { newId } from '../ids.ts';
+import type { Store, Workspace } from '../store/store.ts';
+import type { AgentService } from './agent-service.ts';
+
+export const DEFAULT_WORKSPACE = 'default';
+
+export async function ensureWorkspace(store: Store, name: string): Promise<Workspace> {
+  const existing = await store.getWorkspaceByName(name);
+  if (existing) return existing;
+  try {
+    return await store.createWorkspace({ id: newId(), name, now: new Date() });
+  } catch (error) {
+    // Another instance created it at the same moment.
+    const created = await store.getWorkspaceByName(name);
+    if (created) return created;
+    throw error;
+  }
+}
+
+const toInput = (agent: FleetAgent) => ({
+  name: agent.name,
+  role: agent.role,
+  description: agent.description,
+  soul: agent.soul,
+  status: agent.status,
+  config: { model: agent.model, routing: agent.routing, session: agent.session, limits: agent.limits },
+});
+
+/**
+ * Creates or updates the fleet file's agents (matched by id, else by name, within their
+ * workspace) and sets each workspace's default agent. Agents made through the API are left alone.
+ */
+export async function syncFleet(store: Store, agents: AgentService, fleet: Fleet): Promise<{ created: number; updated: number }> {
+  let created = 0;
+  let updated = 0;
+  const defaults = new Map<string, string>();
+  for (const fleetAgent of fleet.agents) {
+    const workspace = await ensureWorkspace(store, fleetAgent.workspace ?? DEFAULT_WORKSPACE);
+    const byId = fleetAgent.id ? await store.getAgentById(fleetAgent.id) : undefined;
+    if (byId && byId.workspaceId !== workspace.id) {
+      throw new Error(`Fleet agent "${fleetAgent.name}" has id ${fleetAgent.id}, which belongs to an agent of another workspace.`);
+    }
+    const existing = byId ?? (await store.getAgentByName(workspace.id, fleetAgent.name));
+    const agent = existing
+      ? await agents.update(workspace.id, existing.id, toInput(fleetAgent)).catch(async (error) => {
+          // An archived fleet agent is brought back: the file says it exists.
+          if (existing.status !== 'archived') throw error;
+          await store.updateAgent(workspace.id, existing.id, { status: fleetAgent.status }, new Date());
+          return agents.update(workspace.id, existing.id, toInput(fleetAgent));
+        })
+      : await agents.create(workspace.id, toInput(fleetAgent), 'file', fleetAgent.id ?? newId());
+    if (existing) updated += 1;
+    else created += 1;
+    if (fleet.defaultAgent && fleet.defaultAgent.toLowerCase() === fleetAgent.name.toLowerCase()) defaults.set(workspace.id, agent.id);
+  }
+  for (const [workspaceId, agentId] of defaults) await store.setDefaultAgent(workspaceId, agentId);
+  return { created, updated };
+}

@@ -1,0 +1,119 @@
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Principal } from './auth/auth-service.ts';
+import { AppError } from './errors.ts';
+import { errorHandler, sendError } from './http/error-handler.ts';
+import { registerAgentRoutes } from './http/routes/agents.ts';
+import { registerAuthRoutes } from './http/routes/auth.ts';
+import { registerChatRoutes } from './http/routes/chat.ts';
+import { registerOperationsRoutes } from './http/routes/operations.ts';
+import { ErrorBody } from './http/schemas.ts';
+import { addSharedSchema, validatorCompiler } from './http/validation.ts';
+import { registerOpenApi } from './http/openapi.ts';
+import type { Services } from './services.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+    startedAt: number;
+  }
+  interface FastifyContextConfig {
+    /** No token needed (login, health, docs). */
+    public?: boolean;
+    /** Only admins of the workspace. */
+    admin?: boolean;
+    /** Does not count against the per-user request rate (e.g. metrics, docs). */
+    unmetered?: boolean;
+  }
+}
+
+export interface AppOptions {
+  logger?: FastifyServerOptions['logger'];
+  /** Test hook: extra routes or plugins registered before the app is ready. */
+  extend?: (app: FastifyInstance) => Promise<void> | void;
+}
+
+/** Strips `token` from a query string so that no log line ever carries a JWT. */
+export function redactUrl(url: string): string {
+  return url.replace(/([?&]token=)[^&]*/gi, '$1[redacted]');
+}
+
+function bearerToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}
+
+/**
+ * Builds the HTTP app without listening: tests drive it in process (inject) or on a real
+ * socket; main.ts listens. Every route needs a token unless its config says `public`.
+ */
+export async function buildApp(services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
+  const { config, auth, coordination, metrics } = services;
+  const app = Fastify({
+    logger: options.logger ?? false,
+    // Our onResponse hook writes the one line per request, with the token redacted.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.bodyLimitBytes,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    trustProxy: config.trustProxy ?? false,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  addSharedSchema(ErrorBody as typeof ErrorBody & { $id: string });
+  app.addSchema(ErrorBody);
+  app.setValidatorCompiler(validatorCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => {
+    sendError(reply, new AppError('NOT_FOUND', `No route ${request.method} ${redactUrl(request.url.split('?')[0])}; see /docs for the API.`));
+  });
+
+  app.decorateRequest('principal', undefined);
+  app.decorateRequest('startedAt', 0);
+
+  app.addHook('onRequest', async (request, reply) => {
+    request.startedAt = performance.now();
+    const routeConfig = request.routeOptions.config;
+    const routeUrl = request.routeOptions.url;
+    if (routeUrl === undefined || routeConfig.public || routeUrl.startsWith('/docs')) return;
+    // The WebSocket route authenticates from ?token= itself, before the upgrade.
+    if (routeConfig.unmetered && request.headers.upgrade) return;
+    request.principal = await auth.authenticate(bearerToken(request.headers.authorization));
+    if (routeConfig.admin && request.principal.role !== 'admin') {
+      throw new AppError('FORBIDDEN', 'Only an admin of this workspace may do this.');
+    }
+    if (routeConfig.unmetered) return;
+    const limit = config.rateLimits.requestsPerMin;
+    const decision = await coordination.rateLimiter.hit(`requests:${request.principal.userId}`, limit, 60_000);
+    if (limit > 0) {
+      reply.header('x-ratelimit-limit', String(decision.limit));
+      reply.header('x-ratelimit-remaining', String(Math.max(0, decision.remaining)));
+      reply.header('x-ratelimit-reset', String(Math.ceil(decision.resetMs / 1000)));
+    }
+    if (!decision.allowed) {
+      throw new AppError('RATE_LIMITED', `Too many requests: at most ${decision.limit} a minute; retry in ${Math.ceil(decision.resetMs / 1000)} s.`, {
+        retryAfter: Math.max(1, Math.ceil(decision.resetMs / 1000)),
+      });
+    }
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const seconds = (performance.now() - request.startedAt) / 1000;
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.request(request.method, route, reply.statusCode, seconds);
+    // One line per request; the query string's token and every body stay out of it.
+    request.log.info(
+      { method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(seconds * 10_000) / 10, user: request.principal?.userId },
+      'request',
+    );
+  });
+
+  await registerOpenApi(app);
+  await registerOperationsRoutes(app, services);
+  await registerAuthRoutes(app, services);
+  await registerChatRoutes(app, services);
+  await registerAgentRoutes(app, services);
+  await options.extend?.(app);
+  return app;
+}

@@ -1,0 +1,51 @@
+import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import type { Role } from '../store/store.ts';
+
+/** What a verified token says; the user is still looked up before it is trusted. */
+export interface TokenClaims {
+  userId: string;
+  workspaceId: string;
+  role: Role;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+/**
+ * HS256 only: the accepted algorithm is pinned, so `alg: none` or a token signed with another
+ * algorithm never verifies, whatever its header says.
+ */
+export class TokenSigner {
+  readonly #key: Uint8Array;
+  readonly #ttlSeconds: number;
+
+  constructor(secret: string, ttlSeconds: number) {
+    this.#key = new TextEncoder().encode(secret);
+    this.#ttlSeconds = ttlSeconds;
+  }
+
+  async sign(input: { userId: string; workspaceId: string; role: Role; ttlSeconds?: number; now?: number }): Promise<{ token: string; expiresAt: number }> {
+    const issuedAt = Math.floor((input.now ?? Date.now()) / 1000);
+    const expiresAt = issuedAt + (input.ttlSeconds ?? this.#ttlSeconds);
+    const token = await new SignJWT({ wid: input.workspaceId, role: input.role })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(input.userId)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(expiresAt)
+      .sign(this.#key);
+    return { token, expiresAt };
+  }
+
+  /** The claims, or undefined for any token that is not ours, not valid now, or malformed. */
+  async verify(token: string): Promise<TokenClaims | undefined> {
+    try {
+      const { payload } = await jwtVerify(token, this.#key, { algorithms: ['HS256'], requiredClaims: ['sub', 'exp', 'iat'] });
+      const { sub, wid, role, iat, exp } = payload;
+      if (typeof sub !== 'string' || typeof wid !== 'string' || (role !== 'admin' && role !== 'member')) return undefined;
+      if (typeof iat !== 'number' || typeof exp !== 'number') return undefined;
+      return { userId: sub, workspaceId: wid, role, issuedAt: iat, expiresAt: exp };
+    } catch (error) {
+      if (error instanceof joseErrors.JOSEError || error instanceof TypeError) return undefined;
+      throw error;
+    }
+  }
+}

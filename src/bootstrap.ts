@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { buildApp } from './app.ts';
+import { DEFAULT_WORKSPACE, ensureWorkspace, syncFleet } from './agents/fleet-sync.ts';
+import { generatePassword } from './auth/password.ts';
+import type { Config } from './config/types.ts';
+import type { Coordination } from './coordination/coordination.ts';
+import { createMemoryCoordination, createRedisCoordination } from './coordination/index.ts';
+import { Metrics } from './metrics/metrics.ts';
+import { createServices, type Services } from './services.ts';
+import type { Store } from './store/store.ts';
+import { createPostgresStore } from './store/postgres/index.ts';
+import { createSqliteStore } from './store/sqlite/index.ts';
+import { attachWebSocket } from './ws/index.ts';
+
+/** The concrete store named by DATABASE_URL. */
+export function createStore(config: Config): Store {
+  const url = config.databaseUrl;
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    // `?schema=name` (ours) keeps fleetchat's tables in their own schema of a shared database.
+    const parsed = new URL(url);
+    const schema = parsed.searchParams.get('schema') ?? undefined;
+    parsed.searchParams.delete('schema');
+    return createPostgresStore({ connectionString: parsed.toString(), schema });
+  }
+  const filename = url.slice('sqlite:'.length);
+  return createSqliteStore({ filename, synchronous: config.sqliteSynchronous });
+}
+
+export async function createCoordination(config: Config): Promise<Coordination> {
+  return config.redisUrl ? createRedisCoordination({ url: config.redisUrl }) : createMemoryCoordination();
+}
+
+/**
+ * JWT_SECRET, else a secret generated once and kept in the data folder. With PostgreSQL,
+ * instances must share the key, so it has to be given.
+ */
+export function resolveJwtSecret(config: Config, warn: (message: string) => void): string {
+  if (config.jwtSecret) return config.jwtSecret;
+  if (config.databaseUrl.startsWith('postgres')) {
+    throw new Error('JWT_SECRET must be set when DATABASE_URL is PostgreSQL: every instance must sign tokens with the same key (at least 32 characters).');
+  }
+  const file = path.join(config.dataDir, 'jwt-secret');
+  if (config.databaseUrl === 'sqlite::memory:') return randomBytes(32).toString('base64url');
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    fs.mkdirSync(config.dataDir, { recursive: true });
+    const secret = randomBytes(32).toString('base64url');
+    fs.writeFileSync(file, secret + '\n', { mode: 0o600 });
+    warn(`JWT_SECRET is not set: generated one in ${file}. Set JWT_SECRET in production.`);
+    return secret;
+  }
+}
+
+/** On the very first start: the default workspace and its admin. Returns the password when generated. */
+export async function bootstrapAdmin(services: Services): Promise<{ email: string; password?: string } | undefined> {
+  const { store, auth, config } = services;
+  if ((await store.countUsers()) > 0) return undefined;
+  const workspace = await ensureWorkspace(store, DEFAULT_WORKSPACE);
+  const password = config.adminPassword ?? generatePassword();
+  await auth.createUser({ workspaceId: workspace.id, email: config.adminEmail, password, role: 'admin' });
+  return { email: config.adminEmail, password: config.adminPassword ? undefined : password };
+}
+
+export interface Server {
+  app: FastifyInstance;
+  services: Services;
+  url: string;
+  admin?: { email: string; password?: string };
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: FastifyServerOptions['logger'];
+  fetch?: typeof fetch;
+  /** Listen (default) or only build the app (tests may inject). */
+  listen?: boolean;
+  warn?: (message: string) => void;
+}
+
+/** Everything `fleetchat serve` does before it listens: store, schema, fleet, admin, sweep. */
+export async function startServer(config: Config, options: StartOptions = {}): Promise<Server> {
+  const warn = options.warn ?? ((message: string) => process.stderr.write(`warning: ${message}\n`));
+  const jwtSecret = resolveJwtSecret(config, warn);
+  const store = createStore(config);
+  const coordination = await createCoordination(config);
+  const metrics = new Metrics({ defaultMetrics: true });
+  try {
+    await store.migrate();
+    const services = createServices({ config, store, coordination, jwtSecret, fetch: options.fetch, metrics });
+    await ensureWorkspace(store, DEFAULT_WORKSPACE);
+    await syncFleet(store, services.agents, config.fleet);
+    const swept = await store.sweepStreaming();
+    if (swept > 0) warn(`marked ${swept} answer(s) left unfinished by an earlier stop as incomplete.`);
+    const admin = await bootstrapAdmin(services);
+    const app = await buildApp(services, { logger: options.logger });
+    const sockets = attachWebSocket(app, services);
+    let url = '';
+    if (options.listen !== false) url = await app.listen({ port: config.port, host: config.host });
+    else await app.ready();
+    const close = async () => {
+      await sockets.drain(config.shutdownDrainMs);
+      await app.close();
+      await Promise.allSettled([...services.running]);
+      await coordination.close();
+      await store.close();
+    };
+    return { app, services, url, admin, close };
+  } catch (error) {
+    await coordination.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+}

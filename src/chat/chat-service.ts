@@ -1,0 +1,262 @@
+import { AppError, toAppError } from '../errors.ts';
+import { newId } from '../ids.ts';
+import type { AgentService } from '../agents/agent-service.ts';
+import { utcDay } from '../agents/agent-view.ts';
+import type { Principal } from '../auth/auth-service.ts';
+import type { Coordination } from '../coordination/coordination.ts';
+import { ProviderError } from '../providers/chat-model.ts';
+import type { ModelStreamPart } from '../providers/fallback.ts';
+import type { ChatTurn } from '../providers/chat-model.ts';
+import type { Agent, Message, Session, Store } from '../store/store.ts';
+import type { AnswerEvent, AnswerHeader, AnswerInput, AnswerResult } from './events.ts';
+import { checkBudget, checkText } from './guards.ts';
+import { IDEMPOTENCY_TTL_MS, checkIdempotencyKey, idempotencyInProgress, idempotencyKeyReused, replayEvents, requestHash } from './idempotency.ts';
+import type { ChatObserver } from './observer.ts';
+import { buildPrompt } from './prompt.ts';
+import { resolveTarget, type RouteMessage, type Target } from './target.ts';
+
+/** streamWithFallbacks bound to the provider registry. */
+export type StreamModel = (
+  models: string[],
+  request: { messages: ChatTurn[] },
+  options: { signal: AbortSignal; timeoutMs: number; onAttempt?: (info: { model: string; outcome: 'ok' | 'error'; error?: ProviderError; durationMs: number }) => void },
+) => AsyncIterable<ModelStreamPart>;
+
+export interface ChatSettings {
+  maxMessageChars: number;
+  providerTimeoutMs: number;
+  messagesPerMinute: number;
+  recentWindowMs: number;
+  /** How many answers may wait behind the one being answered in a session. */
+  maxWaitingPerSession: number;
+}
+
+export interface ChatDeps {
+  store: Store;
+  agents: AgentService;
+  coordination: Coordination;
+  streamModel: StreamModel;
+  route: RouteMessage;
+  observer: ChatObserver;
+  settings: ChatSettings;
+}
+
+/**
+ * Running answers are registered under owner and message id, so only the owner can cancel one
+ * and the coordination layer needs to know nothing of users.
+ */
+export const cancelKey = (userId: string, messageId: string): string => `${userId}:${messageId}`;
+
+/** Messages read for the prompt at first; more only when they all fit the context budget. */
+const PROMPT_PAGES = [64, 512, 4096];
+
+function providerFailure(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (error instanceof ProviderError) {
+    if (error.kind === 'timeout') return new AppError('PROVIDER_TIMEOUT', 'The model provider did not answer in time, nor did any fallback; try again later.', { cause: error });
+    if (error.kind === 'aborted') return new AppError('CANCELLED', 'The answer was cancelled.', { cause: error });
+    return new AppError('PROVIDER_ERROR', `The model provider failed and every fallback failed (last: ${error.message}).`, { cause: error });
+  }
+  return toAppError(error);
+}
+
+/**
+ * The answer pipeline, written once for every transport: a stream of events that POST renders
+ * as one JSON body and the WebSocket and SSE render frame by frame.
+ */
+export class ChatService {
+  readonly #deps: ChatDeps;
+
+  constructor(deps: ChatDeps) {
+    this.#deps = deps;
+  }
+
+  async *answer(principal: Principal, input: AnswerInput, options: { signal?: AbortSignal; receivedAt?: number } = {}): AsyncGenerator<AnswerEvent> {
+    const { store, coordination, settings } = this.#deps;
+    const receivedAt = options.receivedAt ?? performance.now();
+    let claimedKey: string | undefined;
+    try {
+      checkText('message', input.message, { maxChars: settings.maxMessageChars });
+      if (input.idempotencyKey !== undefined) {
+        checkIdempotencyKey(input.idempotencyKey);
+        const claim = await store.beginIdempotency({
+          userId: principal.userId,
+          key: input.idempotencyKey,
+          requestHash: requestHash(input),
+          now: new Date(),
+          ttlMs: IDEMPOTENCY_TTL_MS,
+        });
+        if (claim.outcome === 'done') {
+          yield* replayEvents(claim.response as AnswerResult);
+          return;
+        }
+        if (claim.outcome === 'in_progress') throw idempotencyInProgress();
+        if (claim.outcome === 'mismatch') throw idempotencyKeyReused();
+        claimedKey = input.idempotencyKey;
+      }
+      const decision = await coordination.rateLimiter.hit(`messages:${principal.userId}`, settings.messagesPerMinute, 60_000);
+      if (!decision.allowed) {
+        throw new AppError('RATE_LIMITED', `Too many messages: at most ${decision.limit} a minute; retry in ${Math.ceil(decision.resetMs / 1000)} s.`, {
+          retryAfter: Math.max(1, Math.ceil(decision.resetMs / 1000)),
+        });
+      }
+      const target = await resolveTarget(this.#deps, principal, input);
+      this.#deps.observer.routed(target.routedBy);
+      await checkBudget(store, target.agent, new Date());
+      // A new session cannot have anyone waiting on it yet: no lock needed.
+      const lease = target.session
+        ? await coordination.sessions.acquire(target.session.id, { maxWaiting: settings.maxWaitingPerSession, signal: options.signal })
+        : undefined;
+      let result: AnswerResult | undefined;
+      try {
+        for await (const event of this.#run(principal, input, target, receivedAt, options.signal)) {
+          if (event.type === 'end') result = event;
+          yield event;
+        }
+      } finally {
+        await lease?.release();
+      }
+      if (claimedKey !== undefined && result) {
+        const { type, ...body } = result as AnswerResult & { type?: string };
+        await store.completeIdempotency(principal.userId, claimedKey, 200, body);
+        claimedKey = undefined;
+      }
+    } catch (error) {
+      yield { type: 'error', error: toAppError(error) };
+    } finally {
+      if (claimedKey !== undefined) await store.releaseIdempotency(principal.userId, claimedKey).catch(() => undefined);
+    }
+  }
+
+  /** Everything after the session's turn has come: store, prompt, call, store, count. */
+  async *#run(principal: Principal, input: AnswerInput, target: Target, receivedAt: number, signal: AbortSignal | undefined): AsyncGenerator<AnswerEvent> {
+    const { store, coordination, observer, settings } = this.#deps;
+    const { agent } = target;
+    const session = target.session ?? (await this.#openSession(principal, agent, input.message));
+    const userMessage = await store.insertMessage({
+      id: newId(),
+      sessionId: session.id,
+      workspaceId: principal.workspaceId,
+      userId: principal.userId,
+      agentId: agent.id,
+      role: 'user',
+      content: input.message,
+      status: 'complete',
+      createdAt: new Date(),
+    });
+    const header: AnswerHeader = {
+      sessionId: session.id,
+      agentId: agent.id,
+      agentName: agent.name,
+      messageId: newId(),
+      userMessageId: userMessage.id,
+      routedBy: target.routedBy,
+      ...(target.routing ? { routing: target.routing } : {}),
+    };
+    yield { type: 'start', ...header };
+
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) controller.abort(signal.reason);
+    const unregister = coordination.cancels.register(cancelKey(principal.userId, header.messageId), (reason) => controller.abort(reason));
+
+    let text = '';
+    let seq = 0;
+    let inserted: Promise<Message> | undefined;
+    let finished = false;
+    const assistantRow = (content: string, status: 'streaming' | 'complete' | 'incomplete', figures: Partial<Message> = {}) => ({
+      id: header.messageId,
+      sessionId: session.id,
+      workspaceId: principal.workspaceId,
+      userId: principal.userId,
+      agentId: agent.id,
+      role: 'assistant' as const,
+      content,
+      status,
+      routedBy: target.routedBy,
+      createdAt: new Date(),
+      ...figures,
+    });
+    // Stores what was streamed when the answer is cut short: cancel, disconnect, failure.
+    const storePrefix = async (): Promise<void> => {
+      const durationMs = Math.round(performance.now() - receivedAt);
+      if (inserted) {
+        await inserted;
+        await store.finishMessage(header.messageId, { content: text, status: 'incomplete', inputTokens: null, outputTokens: null, model: null, durationMs });
+      } else if (controller.signal.aborted) {
+        await store.insertMessage(assistantRow(text, 'incomplete', { durationMs }));
+      }
+    };
+
+    try {
+      const models = [agent.config.model.default, ...agent.config.model.fallbacks];
+      const turns = await this.#prompt(agent, session.id);
+      let end: Extract<ModelStreamPart, { type: 'end' }> | undefined;
+      const stream = this.#deps.streamModel(models, { messages: turns }, {
+        signal: controller.signal,
+        timeoutMs: settings.providerTimeoutMs,
+        onAttempt: (info) => observer.providerAttempt({ model: info.model, outcome: info.outcome, durationMs: info.durationMs, errorKind: info.error?.kind }),
+      });
+      for await (const part of stream) {
+        if (part.type === 'text-delta') {
+          if (part.text.length === 0) continue;
+          // The row appears with the first delta, so a crash leaves it for the start-up sweep.
+          inserted ??= store.insertMessage(assistantRow('', 'streaming'));
+          text += part.text;
+          seq += 1;
+          yield { type: 'delta', seq, text: part.text };
+        } else if (part.type === 'end') {
+          end = part;
+        }
+      }
+      if (controller.signal.aborted) throw new ProviderError('aborted', 'cancelled');
+      if (!end) throw new ProviderError('network', 'the model stream ended without a final event');
+      const durationMs = Math.round(performance.now() - receivedAt);
+      const final = { content: text, status: 'complete' as const, inputTokens: end.usage.inputTokens, outputTokens: end.usage.outputTokens, model: end.model, durationMs };
+      const now = new Date();
+      await Promise.all([
+        inserted ? inserted.then(() => store.finishMessage(header.messageId, final)) : store.insertMessage(assistantRow(text, 'complete', final)),
+        store.addUsage({ workspaceId: principal.workspaceId, agentId: agent.id, model: end.model, day: utcDay(now), inputTokens: final.inputTokens, outputTokens: final.outputTokens, errors: 0, at: now }),
+        store.touchAgent(agent.id, now),
+      ]);
+      finished = true;
+      observer.answered({ agentId: agent.id, agentName: agent.name, model: end.model, inputTokens: final.inputTokens, outputTokens: final.outputTokens, durationMs });
+      yield { type: 'end', ...header, response: text, inputTokens: final.inputTokens, outputTokens: final.outputTokens, durationMs, model: end.model };
+    } catch (error) {
+      finished = true;
+      const failure = controller.signal.aborted ? new AppError('CANCELLED', 'The answer was cancelled.') : providerFailure(error);
+      await storePrefix();
+      if (failure.code !== 'CANCELLED') {
+        const now = new Date();
+        await store.addUsage({ workspaceId: principal.workspaceId, agentId: agent.id, model: agent.config.model.default, day: utcDay(now), inputTokens: 0, outputTokens: 0, errors: 1, at: now });
+      }
+      observer.failed({ agentId: agent.id, code: failure.code });
+      throw failure.withExtra({ sessionId: session.id, ...(inserted || failure.code === 'CANCELLED' ? { messageId: header.messageId } : {}) });
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      unregister();
+      if (!finished) {
+        // The consumer stopped reading (a transport gave up): cut the model and keep the prefix.
+        controller.abort('abandoned');
+        await storePrefix().catch(() => undefined);
+      }
+    }
+  }
+
+  async #openSession(principal: Principal, agent: Agent, message: string): Promise<Session> {
+    const title = message.trim().replace(/\s+/g, ' ').slice(0, 80);
+    return this.#deps.store.createSession({ id: newId(), workspaceId: principal.workspaceId, userId: principal.userId, agentId: agent.id, title, now: new Date() });
+  }
+
+  async #prompt(agent: Agent, sessionId: string): Promise<ChatTurn[]> {
+    const soulKey = `soul:${agent.id}:${agent.updatedAt.getTime()}`;
+    for (const limit of PROMPT_PAGES) {
+      const history = await this.#deps.store.recentSessionMessages(sessionId, limit);
+      const complete = history.length < limit || limit === PROMPT_PAGES[PROMPT_PAGES.length - 1];
+      const prompt = buildPrompt({ soul: agent.soul, soulKey, history, maxContextTokens: agent.config.session.maxContextTokens, complete });
+      if (!prompt.needsMore) return prompt.turns;
+    }
+    throw new Error('unreachable: the last prompt page is always complete');
+  }
+}

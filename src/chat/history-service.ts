@@ -1,0 +1,131 @@
+import { AppError, notFound } from '../errors.ts';
+import type { Principal } from '../auth/auth-service.ts';
+import type { Feedback, HistoryItem, Session, Store } from '../store/store.ts';
+import { checkText } from './guards.ts';
+
+export interface HistoryItemView {
+  id: string;
+  role: 'user' | 'assistant';
+  content: string;
+  sessionId: string;
+  agentId: string;
+  agentName: string;
+  createdAt: string;
+  status?: 'complete' | 'incomplete' | 'streaming';
+  inputTokens?: number | null;
+  outputTokens?: number | null;
+  model?: string | null;
+  durationMs?: number | null;
+  routedBy?: string | null;
+  feedback?: { rating: number; comment: string | null } | null;
+}
+
+export function toHistoryItemView(item: HistoryItem): HistoryItemView {
+  const view: HistoryItemView = {
+    id: item.id,
+    role: item.role,
+    content: item.content,
+    sessionId: item.sessionId,
+    agentId: item.agentId,
+    agentName: item.agentName,
+    createdAt: item.createdAt.toISOString(),
+  };
+  if (item.role === 'assistant') {
+    view.status = item.status;
+    view.inputTokens = item.inputTokens;
+    view.outputTokens = item.outputTokens;
+    view.model = item.model;
+    view.durationMs = item.durationMs;
+    view.routedBy = item.routedBy;
+    view.feedback = item.feedback;
+  }
+  return view;
+}
+
+export interface SessionView {
+  id: string;
+  agentId: string;
+  userId: string;
+  title: string;
+  createdAt: string;
+  lastMessageAt: string;
+}
+
+export const toSessionView = (session: Session): SessionView => ({
+  id: session.id,
+  agentId: session.agentId,
+  userId: session.userId,
+  title: session.title,
+  createdAt: session.createdAt.toISOString(),
+  lastMessageAt: session.lastMessageAt.toISOString(),
+});
+
+/** Members see their own sessions; admins their whole workspace. */
+const readerScope = (principal: Principal): string | undefined => (principal.role === 'admin' ? undefined : principal.userId);
+
+export class HistoryService {
+  readonly #store: Store;
+
+  constructor(deps: { store: Store }) {
+    this.#store = deps.store;
+  }
+
+  /**
+   * A foreign or unknown sessionId/agentId gives an empty page (documented in docs/API.md):
+   * the filter simply matches nothing the caller may read, and nothing is revealed.
+   */
+  async history(principal: Principal, query: { sessionId?: string; agentId?: string; limit: number; offset: number; order: 'asc' | 'desc' }) {
+    const page = await this.#store.history({
+      workspaceId: principal.workspaceId,
+      userId: readerScope(principal),
+      sessionId: query.sessionId,
+      agentId: query.agentId,
+      viewerId: principal.userId,
+      limit: query.limit,
+      offset: query.offset,
+      order: query.order,
+    });
+    return {
+      data: page.data.map(toHistoryItemView),
+      pagination: { total: page.total, limit: query.limit, offset: query.offset, hasMore: query.offset + page.data.length < page.total },
+    };
+  }
+
+  async sessions(principal: Principal, query: { agentId?: string; limit: number; offset: number; all?: boolean }) {
+    const everyone = query.all === true && principal.role === 'admin';
+    const page = await this.#store.listSessions({
+      workspaceId: principal.workspaceId,
+      userId: everyone ? undefined : principal.userId,
+      agentId: query.agentId,
+      limit: query.limit,
+      offset: query.offset,
+    });
+    return {
+      data: page.data.map(toSessionView),
+      pagination: { total: page.total, limit: query.limit, offset: query.offset, hasMore: query.offset + page.data.length < page.total },
+    };
+  }
+
+  /** Only the owner of the session rates its assistant messages; one rating per user. */
+  async rate(principal: Principal, input: { messageId: string; rating: number; comment?: string | null }): Promise<Feedback> {
+    if (input.comment) checkText('comment', input.comment, { maxChars: 2000, allowBlank: true });
+    const message = await this.#store.getMessage(principal.workspaceId, input.messageId);
+    if (!message || message.userId !== principal.userId) throw notFound('message');
+    if (message.role !== 'assistant') throw new AppError('VALIDATION_ERROR', 'Only assistant messages can be rated; use the messageId of an answer.');
+    return this.#store.upsertFeedback({
+      messageId: message.id,
+      userId: principal.userId,
+      rating: input.rating,
+      comment: input.comment ?? null,
+      now: new Date(),
+    });
+  }
+}
+
+export const toFeedbackView = (feedback: Feedback) => ({
+  messageId: feedback.messageId,
+  rating: feedback.rating,
+  comment: feedback.comment,
+  createdAt: feedback.createdAt.toISOString(),
+  updatedAt: feedback.updatedAt.toISOString(),
+});

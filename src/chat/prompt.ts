@@ -1,0 +1,50 @@
+import type { ChatTurn } from '../providers/chat-model.ts';
+import { countTokens } from '../providers/tokens.ts';
+import type { Message } from '../store/store.ts';
+
+/** Token counts of stored messages never change: remember them instead of re-encoding. */
+const tokenCache = new Map<string, number>();
+const TOKEN_CACHE_LIMIT = 50_000;
+
+function tokensOf(key: string, text: string): number {
+  let count = tokenCache.get(key);
+  if (count === undefined) {
+    count = countTokens(text) + 4; // a few tokens of per-turn framing, as providers count
+    if (tokenCache.size >= TOKEN_CACHE_LIMIT) tokenCache.clear();
+    tokenCache.set(key, count);
+  }
+  return count;
+}
+
+export interface PromptBuild {
+  turns: ChatTurn[];
+  /** True when older messages had to be left out to fit. */
+  trimmed: boolean;
+  /** True when `history` may not reach the session's first message (the caller may fetch more). */
+  needsMore: boolean;
+}
+
+/**
+ * SOUL as the system turn, then the session's messages oldest first, dropping from the oldest
+ * end until the estimate fits `maxContextTokens`. The SOUL and the newest message are never
+ * dropped, even if they alone exceed the budget: the provider then says so itself.
+ */
+export function buildPrompt(input: { soul: string; soulKey: string; history: Message[]; maxContextTokens: number; complete: boolean }): PromptBuild {
+  const { soul, history, maxContextTokens } = input;
+  let budget = maxContextTokens - (soul ? tokensOf(input.soulKey, soul) : 0);
+  let first = history.length;
+  while (first > 0) {
+    const message = history[first - 1];
+    const cost = tokensOf(message.id, message.content);
+    if (cost > budget && first < history.length) break;
+    budget -= cost;
+    first -= 1;
+  }
+  const turns: ChatTurn[] = [];
+  if (soul) turns.push({ role: 'system', content: soul });
+  for (let index = first; index < history.length; index += 1) {
+    const message = history[index];
+    turns.push({ role: message.role, content: message.content });
+  }
+  return { turns, trimmed: first > 0, needsMore: first === 0 && !input.complete };
+}

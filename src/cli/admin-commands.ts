@@ -1,0 +1,141 @@
+import { DEFAULT_WORKSPACE, ensureWorkspace } from '../agents/fleet-sync.ts';
+import { AgentService, toProfile } from '../agents/agent-service.ts';
+import { createCoordination, createStore, resolveJwtSecret } from '../bootstrap.ts';
+import { parseDurationSeconds } from '../config/index.ts';
+import type { Config } from '../config/types.ts';
+import { buildRouterIndex, formatDecision, route } from '../routing/index.ts';
+import { createServices } from '../services.ts';
+import type { Role, Store } from '../store/store.ts';
+import { UsageError, type Command } from './index.ts';
+
+const warn = (message: string) => process.stderr.write(`warning: ${message}\n`);
+
+/** Opens the store (migrated) and the services for one command, and closes them after. */
+async function withServices<T>(config: Config, work: (services: ReturnType<typeof createServices>) => Promise<T>): Promise<T> {
+  const store = createStore(config);
+  const coordination = await createCoordination(config);
+  try {
+    await store.migrate();
+    return await work(createServices({ config, store, coordination, jwtSecret: resolveJwtSecret(config, warn) }));
+  } finally {
+    await coordination.close();
+    await store.close();
+  }
+}
+
+function required(values: Record<string, unknown>, name: string): string {
+  const value = values[name];
+  if (typeof value !== 'string' || value.length === 0) throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+async function workspaceNamed(store: Store, name: string) {
+  const workspace = await store.getWorkspaceByName(name);
+  if (!workspace) throw new UsageError(`no workspace named "${name}"; create it with "fleetchat workspace add ${name} …"`);
+  return workspace;
+}
+
+export const migrateCommand: Command = {
+  usage: 'migrate',
+  summary: 'Bring the store\'s schema up to date (serve does it too)',
+  options: {},
+  async run({ config }) {
+    const store = createStore(config());
+    try {
+      await store.migrate();
+      process.stdout.write(`${store.kind} schema is up to date\n`);
+      return 0;
+    } finally {
+      await store.close();
+    }
+  },
+};
+
+export const userAddCommand: Command = {
+  usage: 'user add --email E --password P [--role admin|member] [--workspace NAME]',
+  summary: 'Create a user',
+  options: {
+    email: { type: 'string', description: 'the login email' } as never,
+    password: { type: 'string', description: 'at least 12 characters' } as never,
+    role: { type: 'string', description: 'admin or member (default member)' } as never,
+    workspace: { type: 'string', description: `workspace name (default "${DEFAULT_WORKSPACE}")` } as never,
+  },
+  async run({ values, config }) {
+    const role = (values.role ?? 'member') as string;
+    if (role !== 'admin' && role !== 'member') throw new UsageError('--role must be admin or member');
+    const email = required(values, 'email');
+    const password = required(values, 'password');
+    return withServices(config(), async ({ store, auth }) => {
+      const workspace = values.workspace ? await workspaceNamed(store, values.workspace as string) : await ensureWorkspace(store, DEFAULT_WORKSPACE);
+      const user = await auth.createUser({ workspaceId: workspace.id, email, password, role: role as Role });
+      process.stdout.write(`created ${user.role} ${user.email} (${user.id}) in workspace ${workspace.name}\n`);
+      return 0;
+    });
+  },
+};
+
+export const workspaceAddCommand: Command = {
+  usage: 'workspace add NAME --admin-email E --admin-password P',
+  summary: 'Create a workspace with its first admin',
+  options: {
+    'admin-email': { type: 'string', description: 'the first admin\'s email' } as never,
+    'admin-password': { type: 'string', description: 'at least 12 characters' } as never,
+  },
+  async run({ values, positionals, config }) {
+    const name = positionals[0];
+    if (!name || positionals.length > 1) throw new UsageError('give exactly one workspace NAME');
+    const email = required(values, 'admin-email');
+    const password = required(values, 'admin-password');
+    return withServices(config(), async ({ store, auth }) => {
+      if (await store.getWorkspaceByName(name)) throw new UsageError(`a workspace named "${name}" already exists`);
+      const workspace = await ensureWorkspace(store, name);
+      await auth.createUser({ workspaceId: workspace.id, email, password, role: 'admin' });
+      process.stdout.write(`created workspace ${name} (${workspace.id}) with admin ${email}\n`);
+      return 0;
+    });
+  },
+};
+
+export const tokenCommand: Command = {
+  usage: 'token --email E [--ttl 1h]',
+  summary: 'Print a JWT for that user (for scripts and the WebSocket)',
+  options: {
+    email: { type: 'string', description: 'the user\'s email' } as never,
+    ttl: { type: 'string', description: 'lifetime: 30m, 1h, 7d … (default JWT_TTL)' } as never,
+  },
+  async run({ values, config }) {
+    const email = required(values, 'email');
+    const ttlSeconds = values.ttl ? parseDurationSeconds(values.ttl as string, '--ttl') : undefined;
+    return withServices(config(), async ({ store, auth }) => {
+      const user = await store.getUserByEmail(email.toLowerCase());
+      if (!user) throw new UsageError(`no user with email ${email}`);
+      process.stdout.write((await auth.issueToken(user, ttlSeconds)) + '\n');
+      return 0;
+    });
+  },
+};
+
+export const routeCommand: Command = {
+  usage: 'route [--workspace NAME] "message"',
+  summary: 'Show which agent would answer a message, and the top candidates',
+  options: { workspace: { type: 'string', description: `workspace name (default "${DEFAULT_WORKSPACE}")` } as never },
+  async run({ values, positionals, config }) {
+    const message = positionals.join(' ').trim();
+    if (!message) throw new UsageError('give the message to route, in quotes');
+    const settings = config();
+    return withServices(settings, async ({ store, agents }: { store: Store; agents: AgentService }) => {
+      const workspace = await workspaceNamed(store, (values.workspace as string | undefined) ?? DEFAULT_WORKSPACE);
+      const snapshot = await agents.routingSnapshot(workspace.id);
+      if (snapshot.defaultAgentId === undefined) throw new UsageError('this workspace has no agent that answers');
+      const decision = route({
+        message,
+        context: {},
+        index: buildRouterIndex([...snapshot.agents.values()].map(toProfile)),
+        defaultAgentId: snapshot.defaultAgentId,
+        options: { recentWindowMs: settings.fleet.routing.recentWindowMinutes * 60_000, threshold: settings.fleet.routing.threshold },
+      });
+      process.stdout.write(formatDecision(decision, snapshot.agents) + '\n');
+      return 0;
+    });
+  },
+};

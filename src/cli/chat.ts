@@ -1,0 +1,95 @@
+import WebSocket from 'ws';
+import { createCoordination, createStore, resolveJwtSecret } from '../bootstrap.ts';
+import type { Config } from '../config/types.ts';
+import { createServices } from '../services.ts';
+import { UsageError, type Command } from './index.ts';
+
+/** A token for `email`, signed locally with the server's key (the CLI reads the same env). */
+async function localToken(config: Config, email: string): Promise<string> {
+  const store = createStore(config);
+  const coordination = await createCoordination(config);
+  try {
+    const services = createServices({ config, store, coordination, jwtSecret: resolveJwtSecret(config, () => undefined) });
+    const user = await store.getUserByEmail(email.toLowerCase());
+    if (!user) throw new UsageError(`no user with email ${email}; pass --token or --email`);
+    return await services.auth.issueToken(user, 3600);
+  } finally {
+    await coordination.close();
+    await store.close();
+  }
+}
+
+async function agentIdByName(baseUrl: string, token: string, name: string): Promise<string> {
+  const response = await fetch(`${baseUrl}/api/agents?limit=100`, { headers: { authorization: `Bearer ${token}` } });
+  const body = (await response.json()) as { data?: { id: string; name: string }[]; error?: string };
+  if (!response.ok) throw new UsageError(`could not list agents: ${body.error ?? response.status}`);
+  const agent = body.data?.find((candidate) => candidate.name.toLowerCase() === name.toLowerCase());
+  if (!agent) throw new UsageError(`no agent named "${name}"; known: ${body.data?.map((candidate) => candidate.name).join(', ')}`);
+  return agent.id;
+}
+
+export const chatCommand: Command = {
+  usage: 'chat [--agent NAME] [--session ID] "message"',
+  summary: 'Send a message to a running server and stream the answer (Ctrl-C cancels it)',
+  options: {
+    agent: { type: 'string', description: 'agent name (default: routed by the server)' } as never,
+    session: { type: 'string', description: 'continue this session id' } as never,
+    url: { type: 'string', description: 'server URL (default FLEETCHAT_URL, else http://HOST:PORT)' } as never,
+    token: { type: 'string', description: 'a JWT (default FLEETCHAT_TOKEN, else one is signed for --email)' } as never,
+    email: { type: 'string', description: 'whose token to sign locally (default FLEETCHAT_ADMIN_EMAIL)' } as never,
+  },
+  async run({ values, positionals, config: readConfig }) {
+    const message = positionals.join(' ').trim();
+    if (!message) throw new UsageError('give the message, in quotes');
+    const config = readConfig();
+    const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    const baseUrl = ((values.url as string | undefined) ?? process.env.FLEETCHAT_URL ?? `http://${host}:${config.port}`).replace(/\/$/, '');
+    const token = (values.token as string | undefined) ?? process.env.FLEETCHAT_TOKEN ?? (await localToken(config, (values.email as string | undefined) ?? config.adminEmail));
+    const agentId = values.agent ? await agentIdByName(baseUrl, token, values.agent as string) : undefined;
+
+    const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/api/chat/ws?token=${encodeURIComponent(token)}`);
+    return new Promise<number>((resolve) => {
+      let cancelled = false;
+      const onInterrupt = () => {
+        if (cancelled) return resolve(130);
+        cancelled = true;
+        socket.send(JSON.stringify({ type: 'cancel', requestId: 'cli' }));
+      };
+      process.on('SIGINT', onInterrupt);
+      const finish = (code: number) => {
+        process.off('SIGINT', onInterrupt);
+        socket.close();
+        resolve(code);
+      };
+      socket.on('unexpected-response', (_request, response) => {
+        process.stderr.write(`fleetchat chat: the server refused the connection (HTTP ${response.statusCode}); check --token or --url\n`);
+        finish(1);
+      });
+      socket.on('error', (error) => {
+        process.stderr.write(`fleetchat chat: ${error.message} (is the server running at ${baseUrl}?)\n`);
+        finish(1);
+      });
+      socket.on('open', () => {
+        socket.send(JSON.stringify({ message, requestId: 'cli', ...(agentId ? { agentId } : {}), ...(values.session ? { sessionId: values.session } : {}) }));
+      });
+      socket.on('message', (data) => {
+        const frame = JSON.parse(data.toString()) as Record<string, unknown>;
+        if (frame.type === 'start') process.stderr.write(`${String(frame.agentName)} (${String(frame.routedBy ?? '')}) · session ${String(frame.sessionId)}\n`);
+        else if (frame.type === 'chunk') process.stdout.write(String(frame.delta));
+        else if (frame.type === 'done') {
+          process.stdout.write('\n');
+          process.stderr.write(`[${String(frame.model)} · ${String(frame.inputTokens)} in / ${String(frame.outputTokens)} out · ${String(frame.durationMs)} ms]\n`);
+          finish(0);
+        } else if (frame.type === 'error') {
+          process.stdout.write('\n');
+          process.stderr.write(`fleetchat chat: ${String(frame.error)} (${String(frame.code)})\n`);
+          finish(frame.code === 'CANCELLED' ? 130 : 1);
+        }
+      });
+      socket.on('close', (code) => {
+        if (code === 4401) process.stderr.write('fleetchat chat: the token expired or the user was removed\n');
+        finish(code === 1000 || code === 1005 ? 0 : 1);
+      });
+    });
+  },
+};

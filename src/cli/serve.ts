@@ -1,0 +1,45 @@
+import { startServer } from '../bootstrap.ts';
+import type { Command } from './index.ts';
+
+export const serveCommand: Command = {
+  usage: 'serve',
+  summary: 'Run the server (HTTP, WebSocket, console) until SIGTERM or Ctrl-C',
+  options: {},
+  async run({ config: readConfig }) {
+    const config = readConfig();
+    const started = performance.now();
+    const server = await startServer(config, {
+      logger: { level: config.logLevel, redact: { paths: ['req.headers.authorization', 'password', '*.password', 'token', '*.token'], censor: '[redacted]' } },
+    });
+    const { services } = server;
+    const providers = services.registry.names();
+    const mockOnly = config.fleet.agents.every((agent) => agent.model.default.startsWith('mock/'));
+    const lines = [
+      `fleetchat listening on ${server.url} (ready in ${Math.round(performance.now() - started)} ms)`,
+      `  store: ${services.store.kind} (${config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@')}), coordination: ${services.coordination.kind}`,
+      `  fleet: ${config.fleet.agents.length} agent(s) from ${config.fleet.source}; providers: ${providers.join(', ')}`,
+    ];
+    if (mockOnly) lines.push('  models: every agent runs on the built-in offline mock provider (set OPENAI_API_KEY or ANTHROPIC_API_KEY for real models)');
+    if (server.admin) {
+      lines.push(`  first start: created admin ${server.admin.email}` + (server.admin.password ? ` with password ${server.admin.password} (shown once; change it or set FLEETCHAT_ADMIN_PASSWORD)` : ' with FLEETCHAT_ADMIN_PASSWORD'));
+    }
+    lines.push(`  API docs: ${server.url}/docs`);
+    process.stdout.write(lines.join('\n') + '\n');
+
+    await new Promise<void>((resolve) => {
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        process.stdout.write(`${signal}: finishing running answers (up to ${config.shutdownDrainMs} ms), then stopping\n`);
+        server.close().then(resolve, (error) => {
+          process.stderr.write(`error while stopping: ${error instanceof Error ? error.message : String(error)}\n`);
+          resolve();
+        });
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+    return 0;
+  },
+};

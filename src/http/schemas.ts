@@ -1,0 +1,207 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+/**
+ * The request and response schemas: the same objects validate requests (Ajv, no coercion for
+ * bodies) and generate /openapi.json. Objects are closed (`additionalProperties: false`) so an
+ * unknown field is a 400, never silently ignored.
+ */
+const closed = <T extends Parameters<typeof Type.Object>[0]>(properties: T, options: Parameters<typeof Type.Object>[1] = {}) =>
+  Type.Object(properties, { additionalProperties: false, ...options });
+
+export const Uuid = Type.String({ format: 'uuid', description: 'A UUID (v7 for ids made by fleetchat)' });
+const Timestamp = Type.String({ format: 'date-time' });
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const ErrorBody = Type.Object(
+  {
+    error: Type.String({ description: 'What was wrong and, where it helps, how to fix it' }),
+    code: Type.String({ description: 'Stable UPPER_SNAKE identifier' }),
+    details: Type.Optional(Type.Array(Type.Unknown())),
+    sessionId: Type.Optional(Type.String()),
+    messageId: Type.Optional(Type.String()),
+  },
+  { $id: 'ErrorBody', additionalProperties: true },
+);
+
+export const errorResponses = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((status) => [status, Type.Ref('ErrorBody')]));
+
+// --- auth and users ---------------------------------------------------------------------------
+
+export const LoginBody = closed({
+  email: Type.String({ minLength: 1, maxLength: 320 }),
+  password: Type.String({ minLength: 1, maxLength: 1024 }),
+});
+
+export const UserView = closed({ id: Uuid, email: Type.String(), role: Type.Union([Type.Literal('admin'), Type.Literal('member')]), workspaceId: Uuid, createdAt: Type.Optional(Timestamp) });
+
+export const LoginResponse = closed({ token: Type.String(), expiresAt: Type.Optional(Timestamp), user: UserView });
+
+export const CreateUserBody = closed({
+  email: Type.String({ format: 'email', maxLength: 320 }),
+  password: Type.String({ minLength: 12, maxLength: 1024, description: 'At least 12 characters' }),
+  role: Type.Optional(Type.Union([Type.Literal('admin'), Type.Literal('member')], { default: 'member' })),
+});
+
+export const PageQuery = (maxLimit: number, defaultLimit: number) => ({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: maxLimit, default: defaultLimit })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+});
+
+export const Pagination = closed({ total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer(), hasMore: Type.Boolean() });
+
+export const IdParams = closed({ id: Uuid });
+
+// --- chat -----------------------------------------------------------------------------------
+
+export const SendMessageBody = (maxChars: number) =>
+  closed({
+    message: Type.String({ minLength: 1, maxLength: maxChars, description: `1 to ${maxChars} characters, not only white space` }),
+    agentId: Type.Optional(Uuid),
+    sessionId: Type.Optional(Uuid),
+    explainRouting: Type.Optional(Type.Boolean({ description: 'Add `routing: { confidence, candidates }` to the answer' })),
+  });
+
+const RoutedBy = Type.Union(['explicit', 'session', 'relevance', 'recent', 'default'].map((value) => Type.Literal(value)));
+
+const RoutingView = closed({
+  confidence: Type.Number(),
+  candidates: Type.Array(closed({ agentId: Uuid, agentName: Type.String(), score: Type.Number() })),
+});
+
+export const AnswerView = closed({
+  response: Type.String(),
+  agentId: Uuid,
+  agentName: Type.String(),
+  sessionId: Uuid,
+  inputTokens: Type.Integer(),
+  outputTokens: Type.Integer(),
+  durationMs: Type.Integer(),
+  messageId: Uuid,
+  userMessageId: Uuid,
+  model: Type.String(),
+  routedBy: RoutedBy,
+  routing: Type.Optional(RoutingView),
+});
+
+export const HistoryQuery = closed({
+  agentId: Type.Optional(Uuid),
+  sessionId: Type.Optional(Uuid),
+  ...PageQuery(200, 50),
+  order: Type.Optional(Type.Union([Type.Literal('desc'), Type.Literal('asc')], { default: 'desc' })),
+});
+
+const FeedbackSummary = closed({ rating: Type.Integer(), comment: Nullable(Type.String()) });
+
+export const HistoryItem = closed({
+  id: Uuid,
+  role: Type.Union([Type.Literal('user'), Type.Literal('assistant')]),
+  content: Type.String(),
+  sessionId: Uuid,
+  agentId: Uuid,
+  agentName: Type.String(),
+  createdAt: Timestamp,
+  status: Type.Optional(Type.Union([Type.Literal('complete'), Type.Literal('incomplete'), Type.Literal('streaming')])),
+  inputTokens: Type.Optional(Nullable(Type.Integer())),
+  outputTokens: Type.Optional(Nullable(Type.Integer())),
+  model: Type.Optional(Nullable(Type.String())),
+  durationMs: Type.Optional(Nullable(Type.Integer())),
+  routedBy: Type.Optional(Nullable(Type.String())),
+  feedback: Type.Optional(Nullable(FeedbackSummary)),
+});
+
+export const HistoryResponse = closed({ data: Type.Array(HistoryItem), pagination: Pagination });
+
+export const SessionsQuery = closed({
+  agentId: Type.Optional(Uuid),
+  all: Type.Optional(Type.Boolean({ description: 'Admins: every session of the workspace' })),
+  ...PageQuery(200, 50),
+});
+
+export const SessionView = closed({ id: Uuid, agentId: Uuid, userId: Uuid, title: Type.String(), createdAt: Timestamp, lastMessageAt: Timestamp });
+
+export const FeedbackBody = closed({
+  messageId: Uuid,
+  rating: Type.Integer({ minimum: 1, maximum: 5 }),
+  comment: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
+});
+
+export const FeedbackResponse = closed({
+  ok: Type.Literal(true),
+  feedback: closed({ messageId: Uuid, rating: Type.Integer(), comment: Nullable(Type.String()), createdAt: Timestamp, updatedAt: Timestamp }),
+});
+
+// --- agents ---------------------------------------------------------------------------------
+
+const ModelName = Type.String({ pattern: '^[A-Za-z0-9_.-]+/.+$', maxLength: 200, description: '`provider/model`' });
+const Budget = Nullable(Type.Integer({ minimum: 1 }));
+const Strings = (maxItems: number, maxLength: number) => Type.Array(Type.String({ minLength: 1, maxLength }), { maxItems });
+
+const AgentConfigInput = (required: boolean) =>
+  closed({
+    model: required
+      ? closed({ default: ModelName, fallbacks: Type.Optional(Type.Array(ModelName, { maxItems: 10 })) })
+      : Type.Optional(closed({ default: Type.Optional(ModelName), fallbacks: Type.Optional(Type.Array(ModelName, { maxItems: 10 })) })),
+    routing: Type.Optional(closed({ examples: Type.Optional(Strings(500, 1000)), keywords: Type.Optional(Strings(200, 100)) })),
+    session: Type.Optional(closed({ maxContextTokens: Type.Optional(Type.Integer({ minimum: 256, maximum: 10_000_000 })) })),
+    limits: Type.Optional(closed({ dailyTokenBudget: Type.Optional(Budget), monthlyTokenBudget: Type.Optional(Budget) })),
+  });
+
+const AgentName = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' });
+const AgentStatusInput = Type.Union([Type.Literal('online'), Type.Literal('offline')]);
+
+export const CreateAgentBody = closed({
+  name: AgentName,
+  role: Type.Optional(Type.String({ maxLength: 200 })),
+  description: Type.Optional(Type.String({ maxLength: 2000 })),
+  soul: Type.Optional(Type.String({ maxLength: 100_000 })),
+  status: Type.Optional(AgentStatusInput),
+  config: AgentConfigInput(true),
+});
+
+export const UpdateAgentBody = closed(
+  {
+    name: Type.Optional(AgentName),
+    role: Type.Optional(Type.String({ maxLength: 200 })),
+    description: Type.Optional(Type.String({ maxLength: 2000 })),
+    soul: Type.Optional(Type.String({ maxLength: 100_000 })),
+    status: Type.Optional(AgentStatusInput),
+    config: Type.Optional(AgentConfigInput(false)),
+  },
+  { minProperties: 1 },
+);
+
+export const AgentView = closed({
+  id: Uuid,
+  name: Type.String(),
+  role: Type.String(),
+  description: Type.String(),
+  soul: Type.String(),
+  status: Type.Union([Type.Literal('online'), Type.Literal('offline'), Type.Literal('archived')]),
+  config: Type.Object({
+    model: Type.Object({ default: Type.String(), fallbacks: Type.Array(Type.String()) }),
+    routing: Type.Object({ examples: Type.Array(Type.String()), keywords: Type.Array(Type.String()) }),
+    session: Type.Object({ maxContextTokens: Type.Integer() }),
+    limits: Type.Object({ dailyTokenBudget: Nullable(Type.Integer()), monthlyTokenBudget: Nullable(Type.Integer()) }),
+  }),
+  source: Type.Union([Type.Literal('file'), Type.Literal('api')]),
+  isDefault: Type.Boolean(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  lastActiveAt: Nullable(Timestamp),
+  tokensTodayInput: Type.Integer(),
+  tokensTodayOutput: Type.Integer(),
+});
+
+export const AgentsQuery = closed({
+  status: Type.Optional(Type.Union([Type.Literal('online'), Type.Literal('offline'), Type.Literal('archived')])),
+  ...PageQuery(100, 20),
+});
+
+export const StatsQuery = closed({ from: Type.Optional(Timestamp), to: Type.Optional(Timestamp) });
+
+export type SendMessage = Static<ReturnType<typeof SendMessageBody>>;
+export type History = Static<typeof HistoryQuery>;
+export type FeedbackInput = Static<typeof FeedbackBody>;
+export type CreateAgent = Static<typeof CreateAgentBody>;
+export type UpdateAgent = Static<typeof UpdateAgentBody>;

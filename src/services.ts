@@ -1,0 +1,67 @@
+import { AgentService } from './agents/agent-service.ts';
+import { AuthService } from './auth/auth-service.ts';
+import { TokenSigner } from './auth/tokens.ts';
+import { ChatService } from './chat/chat-service.ts';
+import { HistoryService } from './chat/history-service.ts';
+import type { RouteMessage } from './chat/target.ts';
+import type { Config } from './config/types.ts';
+import type { Coordination } from './coordination/coordination.ts';
+import { Metrics } from './metrics/metrics.ts';
+import { createProviderRegistry, streamWithFallbacks, type ProviderRegistry } from './providers/index.ts';
+import { createEmbeddedRouteMessage } from './chat/route-embedded.ts';
+import type { Store } from './store/store.ts';
+
+/** Everything the transports (HTTP, WebSocket, CLI) call, built from the ports. */
+export interface Services {
+  config: Config;
+  store: Store;
+  coordination: Coordination;
+  registry: ProviderRegistry;
+  auth: AuthService;
+  agents: AgentService;
+  chat: ChatService;
+  history: HistoryService;
+  metrics: Metrics;
+  /** Answers still being generated; shutdown waits for them. */
+  readonly running: Set<Promise<unknown>>;
+}
+
+export interface ServiceInputs {
+  config: Config;
+  store: Store;
+  coordination: Coordination;
+  /** The HS256 key (main.ts reads or generates it). */
+  jwtSecret: string;
+  /** Injected into the provider adapters; the global fetch when absent. */
+  fetch?: typeof fetch;
+  /** Overrides the router (embeddings or llm modes are wired by main.ts). */
+  route?: RouteMessage;
+  metrics?: Metrics;
+}
+
+export function createServices(inputs: ServiceInputs): Services {
+  const { config, store, coordination } = inputs;
+  const registry = createProviderRegistry(config.fleet.providers, { fetch: inputs.fetch });
+  const metrics = inputs.metrics ?? new Metrics();
+  const auth = new AuthService({ store, signer: new TokenSigner(inputs.jwtSecret, config.jwtTtlSeconds), revocations: coordination.revocations });
+  const agents = new AgentService({ store, isKnownModel: (model) => registry.resolve(model) !== undefined });
+  const recentWindowMs = config.fleet.routing.recentWindowMinutes * 60_000;
+  const route = inputs.route ?? createEmbeddedRouteMessage({ recentWindowMs, threshold: config.fleet.routing.threshold });
+  const chat = new ChatService({
+    store,
+    agents,
+    coordination,
+    route,
+    observer: metrics,
+    streamModel: (models, request, options) => streamWithFallbacks(registry, models, request, options),
+    settings: {
+      maxMessageChars: config.maxMessageChars,
+      providerTimeoutMs: config.providerTimeoutMs,
+      messagesPerMinute: config.rateLimits.messagesPerMin,
+      recentWindowMs,
+      maxWaitingPerSession: 4,
+    },
+  });
+  const history = new HistoryService({ store });
+  return { config, store, coordination, registry, auth, agents, chat, history, metrics, running: new Set() };
+}

@@ -1,0 +1,134 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { WebSocketServer } from 'ws';
+import { redactUrl } from '../app.ts';
+import { AppError, toAppError } from '../errors.ts';
+import type { Services } from '../services.ts';
+import { CLOSE_GOING_AWAY, CLOSE_UNAUTHORIZED, Connection } from './connection.ts';
+import { compileFrameValidators } from './frame-schema.ts';
+
+export const WS_PATH = '/api/chat/ws';
+/** setTimeout's largest delay; a later expiry is re-armed when this one fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export interface WebSocketHandle {
+  /** Stop accepting, let running answers finish up to `timeoutMs`, cancel the rest, close 1001. */
+  drain(timeoutMs: number): Promise<void>;
+  readonly connectionCount: number;
+}
+
+function refuse(socket: Duplex, status: number, error: AppError, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify(error.toBody());
+  const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  const reason = status === 401 ? 'Unauthorized' : status === 429 ? 'Too Many Requests' : status === 503 ? 'Service Unavailable' : 'Error';
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n${extra}\r\n${body}`);
+}
+
+/**
+ * `WS /api/chat/ws?token=<jwt>`: the token is checked before the upgrade, so a bad one gets
+ * an HTTP 401 and no socket ever opens. Served on the app's own HTTP server.
+ */
+export function attachWebSocket(app: FastifyInstance, services: Services): WebSocketHandle {
+  const { config, auth, coordination } = services;
+  const settings = config.ws;
+  const validators = compileFrameValidators(config.maxMessageChars);
+  const server = new WebSocketServer({ noServer: true, maxPayload: settings.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
+  const connections = new Set<Connection>();
+  const byUser = new Map<string, Set<Connection>>();
+  let accepting = true;
+
+  const forget = (connection: Connection) => {
+    connections.delete(connection);
+    const own = byUser.get(connection.principal.userId);
+    own?.delete(connection);
+    if (own && own.size === 0) byUser.delete(connection.principal.userId);
+  };
+
+  const stopRevocations = coordination.revocations.onUserDeleted((userId) => {
+    for (const connection of byUser.get(userId) ?? []) connection.close(CLOSE_UNAUTHORIZED, 'user removed');
+  });
+
+  const heartbeat = setInterval(() => {
+    for (const connection of connections) {
+      if (!connection.alive) {
+        connection.close(CLOSE_GOING_AWAY, 'no pong');
+        continue;
+      }
+      connection.alive = false;
+      connection.ping();
+    }
+  }, settings.pingIntervalMs);
+  heartbeat.unref();
+
+  const onUpgrade = async (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (url.pathname !== WS_PATH) return refuse(socket, 404, new AppError('NOT_FOUND', `No WebSocket at ${url.pathname}; use ${WS_PATH}?token=<jwt>.`));
+    const started = performance.now();
+    let status = 101;
+    try {
+      if (!accepting) {
+        status = 503;
+        return refuse(socket, 503, new AppError('UNAVAILABLE', 'The server is shutting down; reconnect to another instance.'), { 'Retry-After': '1' });
+      }
+      let principal;
+      try {
+        principal = await auth.authenticate(url.searchParams.get('token') ?? undefined);
+      } catch (error) {
+        status = toAppError(error).status;
+        return refuse(socket, status, toAppError(error));
+      }
+      const own = byUser.get(principal.userId);
+      if ((own?.size ?? 0) >= settings.maxSocketsPerUser) {
+        status = 429;
+        return refuse(socket, 429, new AppError('RATE_LIMITED', `At most ${settings.maxSocketsPerUser} open sockets per user; close one first.`, { retryAfter: 5 }), { 'Retry-After': '5' });
+      }
+      server.handleUpgrade(request, socket, head, (webSocket) => {
+        const connection = new Connection(webSocket, principal, services, validators, {
+          framesPerSecond: settings.framesPerSecond,
+          maxBufferedBytes: settings.maxBufferedBytes,
+        });
+        connections.add(connection);
+        const set = byUser.get(principal.userId) ?? new Set<Connection>();
+        set.add(connection);
+        byUser.set(principal.userId, set);
+        // Close when the token expires: re-checked then, as a long-lived socket must not outlive it.
+        const armExpiry = () => {
+          const remaining = principal.tokenExpiresAt * 1000 - Date.now();
+          return setTimeout(() => (remaining > MAX_TIMER_MS ? (expiry = armExpiry()) : connection.close(CLOSE_UNAUTHORIZED, 'token expired')), Math.min(Math.max(remaining, 0), MAX_TIMER_MS));
+        };
+        let expiry = armExpiry();
+        webSocket.once('close', () => {
+          clearTimeout(expiry);
+          forget(connection);
+        });
+      });
+    } catch (error) {
+      status = 500;
+      socket.destroy();
+      app.log.error({ err: error }, 'websocket upgrade failed');
+    } finally {
+      app.log.info({ method: 'GET', url: redactUrl(request.url ?? ''), status, ms: Math.round((performance.now() - started) * 10) / 10 }, 'upgrade');
+    }
+  };
+
+  app.server.on('upgrade', (request, socket, head) => void onUpgrade(request, socket, head));
+
+  return {
+    get connectionCount() {
+      return connections.size;
+    },
+    async drain(timeoutMs: number) {
+      accepting = false;
+      clearInterval(heartbeat);
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline && [...connections].some((connection) => connection.runningCount > 0)) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      for (const connection of connections) connection.cancelAll('shutdown');
+      await Promise.allSettled([...services.running]);
+      for (const connection of connections) connection.close(CLOSE_GOING_AWAY, 'server shutting down');
+      stopRevocations();
+    },
+  };
+}
