@@ -1,0 +1,180 @@
+/**
+ * One model call with fallbacks: the default model, then each fallback in order, each attempt
+ * under its own timeout. The chat service consumes the parts and renders them for HTTP and the
+ * WebSocket alike.
+ *
+ * Policy (API.md: "fallbacks tried in order on error, timeout, 429 or 5xx"):
+ * - Any failure before the first text-delta moves on to the next model, whatever its kind,
+ *   except a caller abort. That includes 400/401: a misconfigured provider (bad key, unknown
+ *   model id) is exactly the case where a fallback on another provider still helps. The
+ *   attempt's `retryable` flag is reported through `onAttempt` for logs and metrics.
+ * - Once a text-delta has been yielded, a failure is final: the caller already relayed part of
+ *   an answer and stores it as incomplete; a second model would start a different answer.
+ * - When every model fails, the last error is thrown.
+ */
+import { ProviderError, type ChatStreamPart, type ChatTurn, type FinishReason, type Usage } from './chat-model.ts';
+import type { ProviderRegistry } from './registry.ts';
+import { estimateUsage } from './tokens.ts';
+
+export type ModelStreamPart =
+  /** An attempt starts (qualified name); repeats after a failure, before any text. */
+  | { type: 'attempt'; model: string }
+  | { type: 'text-delta'; text: string }
+  | { type: 'end'; model: string; usage: Usage; usageEstimated: boolean; finishReason: FinishReason };
+
+export interface FallbackRequest {
+  messages: ChatTurn[];
+  maxOutputTokens?: number;
+  temperature?: number;
+}
+
+export interface AttemptReport {
+  model: string;
+  outcome: 'ok' | 'error';
+  error?: ProviderError;
+  durationMs: number;
+}
+
+export interface FallbackOptions {
+  /** The caller's signal: cancel, client disconnect, shutdown. */
+  signal: AbortSignal;
+  /** Per attempt, from the request to the end of the stream (PROVIDER_TIMEOUT_MS). */
+  timeoutMs: number;
+  onAttempt?: (report: AttemptReport) => void;
+}
+
+// setTimeout treats larger delays as 1 ms; anything this long means "no timeout" in practice.
+const longestTimerMs = 2_147_483_647;
+const abortedMarker = Symbol('aborted');
+
+export async function* streamWithFallbacks(
+  registry: ProviderRegistry,
+  models: string[],
+  request: FallbackRequest,
+  options: FallbackOptions,
+): AsyncGenerator<ModelStreamPart> {
+  const { signal, timeoutMs, onAttempt } = options;
+  let lastError: ProviderError | undefined;
+
+  for (const model of models) {
+    if (signal.aborted) throw callerAbortError(signal.reason);
+    yield { type: 'attempt', model };
+    const startedAt = performance.now();
+    const resolved = registry.resolve(model);
+    if (resolved === undefined) {
+      lastError = unknownModelError(model);
+      onAttempt?.({ model, outcome: 'error', error: lastError, durationMs: performance.now() - startedAt });
+      continue;
+    }
+
+    // A child controller per attempt: aborting it (timeout, caller abort, early exit) closes
+    // this attempt's upstream connection without touching the caller's signal.
+    const attemptController = new AbortController();
+    const onCallerAbort = (): void => attemptController.abort(signal.reason);
+    signal.addEventListener('abort', onCallerAbort, { once: true });
+    let timedOut = false;
+    const timer =
+      timeoutMs > 0 && timeoutMs <= longestTimerMs
+        ? setTimeout(() => {
+            timedOut = true;
+            attemptController.abort(new ProviderError('timeout', `${model} timed out`));
+          }, timeoutMs)
+        : undefined;
+    // Raced against every read, so a timeout or abort ends the attempt at once even when an
+    // adapter (or an injected fetch) is slow to honour its signal.
+    const aborted = new Promise<typeof abortedMarker>((resolve) => {
+      attemptController.signal.addEventListener('abort', () => resolve(abortedMarker), { once: true });
+    });
+
+    const iterator = resolved.chatModel
+      .stream(
+        {
+          model: resolved.modelId,
+          messages: request.messages,
+          maxOutputTokens: request.maxOutputTokens,
+          temperature: request.temperature,
+        },
+        attemptController.signal,
+      )
+      [Symbol.asyncIterator]();
+    let output = '';
+    let yieldedText = false;
+    let end: Extract<ChatStreamPart, { type: 'end' }> | undefined;
+    let failure: ProviderError | undefined;
+    try {
+      while (true) {
+        const result = await Promise.race([iterator.next(), aborted]);
+        if (result === abortedMarker) throw attemptController.signal.reason;
+        if (result.done) throw new ProviderError('network', `${model} ended its stream without an end part`);
+        const part = result.value;
+        if (part.type === 'end') {
+          end = part;
+          break;
+        }
+        if (part.text.length === 0) continue;
+        output += part.text;
+        yieldedText = true;
+        yield part;
+      }
+    } catch (error) {
+      failure = classifyFailure(error, { model, timeoutMs, timedOut, signal });
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+      signal.removeEventListener('abort', onCallerAbort);
+      if (end === undefined) {
+        // Failed, timed out, or our consumer stopped iterating: make sure the upstream stops.
+        attemptController.abort(signal.reason);
+        iterator.return?.().catch(() => {});
+      }
+    }
+
+    const durationMs = performance.now() - startedAt;
+    if (end !== undefined) {
+      onAttempt?.({ model, outcome: 'ok', durationMs });
+      const usageEstimated = end.usage === undefined;
+      const usage = end.usage ?? estimateUsage(request.messages, output);
+      yield { type: 'end', model, usage, usageEstimated, finishReason: end.finishReason };
+      return;
+    }
+    const error = failure ?? new ProviderError('network', `${model} failed`);
+    onAttempt?.({ model, outcome: 'error', error, durationMs });
+    if (error.kind === 'aborted' || yieldedText) throw error;
+    lastError = error;
+  }
+
+  throw lastError ?? new ProviderError('network', 'No model to call: the agent has no model configured');
+}
+
+function classifyFailure(
+  error: unknown,
+  context: { model: string; timeoutMs: number; timedOut: boolean; signal: AbortSignal },
+): ProviderError {
+  // The caller's abort wins over everything: whatever the adapter threw, the user stopped it.
+  if (context.signal.aborted) {
+    return error instanceof ProviderError && error.kind === 'aborted' ? error : callerAbortError(error);
+  }
+  if (context.timedOut) {
+    return new ProviderError('timeout', `${context.model} did not finish within ${context.timeoutMs} ms`, {
+      cause: error,
+    });
+  }
+  if (error instanceof ProviderError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new ProviderError('network', `${context.model} failed: ${message}`, { cause: error });
+}
+
+function callerAbortError(cause: unknown): ProviderError {
+  return new ProviderError('aborted', 'The model call was cancelled', { cause });
+}
+
+function unknownModelError(model: string): ProviderError {
+  const slash = model.indexOf('/');
+  if (slash <= 0) {
+    return new ProviderError('network', `Model "${model}" is not of the form provider/model`);
+  }
+  const provider = model.slice(0, slash);
+  return new ProviderError(
+    'network',
+    `Unknown provider "${provider}" in model "${model}"; configure it in the fleet file`,
+  );
+}
