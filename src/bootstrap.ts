@@ -6,6 +6,7 @@ import { buildApp } from './app.ts';
 import { DEFAULT_WORKSPACE, ensureWorkspace, syncFleet } from './agents/fleet-sync.ts';
 import { generatePassword } from './auth/password.ts';
 import type { Config } from './config/types.ts';
+import { AppError } from './errors.ts';
 import type { Coordination } from './coordination/coordination.ts';
 import { createMemoryCoordination, createRedisCoordination } from './coordination/index.ts';
 import { Metrics } from './metrics/metrics.ts';
@@ -61,7 +62,13 @@ export async function bootstrapAdmin(services: Services): Promise<{ email: strin
   if ((await store.countUsers()) > 0) return undefined;
   const workspace = await ensureWorkspace(store, DEFAULT_WORKSPACE);
   const password = config.adminPassword ?? generatePassword();
-  await auth.createUser({ workspaceId: workspace.id, email: config.adminEmail, password, role: 'admin' });
+  try {
+    await auth.createUser({ workspaceId: workspace.id, email: config.adminEmail, password, role: 'admin' });
+  } catch (error) {
+    // Another instance starting at the same moment created it first.
+    if (error instanceof AppError && error.code === 'CONFLICT') return undefined;
+    throw error;
+  }
   return { email: config.adminEmail, password: config.adminPassword ? undefined : password };
 }
 

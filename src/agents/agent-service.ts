@@ -59,6 +59,7 @@ export class AgentService {
   readonly #store: Store;
   readonly #isKnownModel: (model: string) => boolean;
   readonly #snapshots = new Map<string, { snapshot: RoutingSnapshot; until: number; building?: Promise<RoutingSnapshot> }>();
+  readonly #indexes = new Map<string, { signature: string; index: RouterIndex }>();
 
   constructor(deps: { store: Store; isKnownModel: (model: string) => boolean }) {
     this.#store = deps.store;
@@ -172,7 +173,12 @@ export class AgentService {
     const answering = agents.filter((agent) => agent.status === 'online');
     const byId = new Map(answering.map((agent) => [agent.id, agent]));
     const defaultAgentId = workspace?.defaultAgentId && byId.has(workspace.defaultAgentId) ? workspace.defaultAgentId : answering[0]?.id;
-    return { agents: byId, index: buildRouterIndex(answering.map(toProfile)), defaultAgentId };
+    // Training the router costs milliseconds: redo it only when an agent really changed.
+    const signature = answering.map((agent) => `${agent.id}@${agent.updatedAt.getTime()}`).join(',');
+    const previous = this.#indexes.get(workspaceId);
+    const index = previous?.signature === signature ? previous.index : buildRouterIndex(answering.map(toProfile));
+    this.#indexes.set(workspaceId, { signature, index });
+    return { agents: byId, index, defaultAgentId };
   }
 
   #completeConfig(config: AgentInput['config']): AgentConfig {

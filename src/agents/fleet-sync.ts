@@ -1,6 +1,6 @@
 import type { Fleet, FleetAgent } from '../config/types.ts';
 import { newId } from '../ids.ts';
-import type { Store, Workspace } from '../store/store.ts';
+import type { Agent, Store, Workspace } from '../store/store.ts';
 import type { AgentService } from './agent-service.ts';
 
 export const DEFAULT_WORKSPACE = 'default';
@@ -42,18 +42,32 @@ export async function syncFleet(store: Store, agents: AgentService, fleet: Fleet
       throw new Error(`Fleet agent "${fleetAgent.name}" has id ${fleetAgent.id}, which belongs to an agent of another workspace.`);
     }
     const existing = byId ?? (await store.getAgentByName(workspace.id, fleetAgent.name));
-    const agent = existing
-      ? await agents.update(workspace.id, existing.id, toInput(fleetAgent)).catch(async (error) => {
-          // An archived fleet agent is brought back: the file says it exists.
-          if (existing.status !== 'archived') throw error;
-          await store.updateAgent(workspace.id, existing.id, { status: fleetAgent.status }, new Date());
-          return agents.update(workspace.id, existing.id, toInput(fleetAgent));
-        })
-      : await agents.create(workspace.id, toInput(fleetAgent), 'file', fleetAgent.id ?? newId());
-    if (existing) updated += 1;
-    else created += 1;
+    const agent = existing ? await updateFromFile(store, agents, workspace.id, existing, fleetAgent) : await createFromFile(store, agents, workspace.id, fleetAgent);
+    if (agent.created) created += 1;
+    else updated += 1;
     if (fleet.defaultAgent && fleet.defaultAgent.toLowerCase() === fleetAgent.name.toLowerCase()) defaults.set(workspace.id, agent.id);
   }
   for (const [workspaceId, agentId] of defaults) await store.setDefaultAgent(workspaceId, agentId);
   return { created, updated };
+}
+
+async function updateFromFile(store: Store, agents: AgentService, workspaceId: string, existing: Agent, fleetAgent: FleetAgent): Promise<{ id: string; created: boolean }> {
+  if (existing.status === 'archived') {
+    // An archived fleet agent is brought back: the file says it exists.
+    await store.updateAgent(workspaceId, existing.id, { status: fleetAgent.status }, new Date());
+  }
+  await agents.update(workspaceId, existing.id, toInput(fleetAgent));
+  return { id: existing.id, created: false };
+}
+
+/** Several instances starting at once race to create the same agents: the loser updates. */
+async function createFromFile(store: Store, agents: AgentService, workspaceId: string, fleetAgent: FleetAgent): Promise<{ id: string; created: boolean }> {
+  try {
+    const agent = await agents.create(workspaceId, toInput(fleetAgent), 'file', fleetAgent.id ?? newId());
+    return { id: agent.id, created: true };
+  } catch (error) {
+    const winner = await store.getAgentByName(workspaceId, fleetAgent.name);
+    if (!winner) throw error;
+    return updateFromFile(store, agents, workspaceId, winner, fleetAgent);
+  }
 }

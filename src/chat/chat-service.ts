@@ -66,6 +66,9 @@ function providerFailure(error: unknown): AppError {
  */
 export class ChatService {
   readonly #deps: ChatDeps;
+  /** The model calls running on this instance, so shutdown can cut whichever transport runs them. */
+  readonly #controllers = new Set<AbortController>();
+  #stopping = false;
 
   constructor(deps: ChatDeps) {
     this.#deps = deps;
@@ -107,19 +110,21 @@ export class ChatService {
       const lease = target.session
         ? await coordination.sessions.acquire(target.session.id, { maxWaiting: settings.maxWaitingPerSession, signal: options.signal })
         : undefined;
-      let result: AnswerResult | undefined;
       try {
         for await (const event of this.#run(principal, input, target, receivedAt, options.signal)) {
-          if (event.type === 'end') result = event;
+          if (event.type === 'end') {
+            // Before yielding: a consumer may stop reading at `end` (POST does).
+            await lease?.release();
+            if (claimedKey !== undefined) {
+              const { type, ...body } = event;
+              await store.completeIdempotency(principal.userId, claimedKey, 200, body);
+              claimedKey = undefined;
+            }
+          }
           yield event;
         }
       } finally {
         await lease?.release();
-      }
-      if (claimedKey !== undefined && result) {
-        const { type, ...body } = result as AnswerResult & { type?: string };
-        await store.completeIdempotency(principal.userId, claimedKey, 200, body);
-        claimedKey = undefined;
       }
     } catch (error) {
       yield { type: 'error', error: toAppError(error) };
@@ -128,10 +133,20 @@ export class ChatService {
     }
   }
 
+  /**
+   * Shutdown past its drain time: cancels every answer running here (stored as incomplete, like
+   * any cancel) and refuses the ones still waiting for their session's turn.
+   */
+  stop(reason = 'shutdown'): void {
+    this.#stopping = true;
+    for (const controller of this.#controllers) controller.abort(reason);
+  }
+
   /** Everything after the session's turn has come: store, prompt, call, store, count. */
   async *#run(principal: Principal, input: AnswerInput, target: Target, receivedAt: number, signal: AbortSignal | undefined): AsyncGenerator<AnswerEvent> {
     const { store, coordination, observer, settings } = this.#deps;
     const { agent } = target;
+    if (this.#stopping) throw new AppError('UNAVAILABLE', 'The server is shutting down; send the message again in a moment.');
     const session = target.session ?? (await this.#openSession(principal, agent, input.message));
     const userMessage = await store.insertMessage({
       id: newId(),
@@ -153,13 +168,13 @@ export class ChatService {
       routedBy: target.routedBy,
       ...(target.routing ? { routing: target.routing } : {}),
     };
-    yield { type: 'start', ...header };
-
+    // Cancellable before `start` goes out: a client may send the cancel as soon as it has the id.
     const controller = new AbortController();
     const onAbort = () => controller.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) controller.abort(signal.reason);
     const unregister = coordination.cancels.register(cancelKey(principal.userId, header.messageId), (reason) => controller.abort(reason));
+    this.#controllers.add(controller);
 
     let text = '';
     let seq = 0;
@@ -190,6 +205,7 @@ export class ChatService {
     };
 
     try {
+      yield { type: 'start', ...header };
       const models = [agent.config.model.default, ...agent.config.model.fallbacks];
       const turns = await this.#prompt(agent, session.id);
       let end: Extract<ModelStreamPart, { type: 'end' }> | undefined;
@@ -199,6 +215,8 @@ export class ChatService {
         onAttempt: (info) => observer.providerAttempt({ model: info.model, outcome: info.outcome, durationMs: info.durationMs, errorKind: info.error?.kind }),
       });
       for await (const part of stream) {
+        // Parts read ahead of an abort were never streamed: the stored prefix must not have them.
+        if (controller.signal.aborted) break;
         if (part.type === 'text-delta') {
           if (part.text.length === 0) continue;
           // The row appears with the first delta, so a crash leaves it for the start-up sweep.
@@ -236,6 +254,7 @@ export class ChatService {
     } finally {
       signal?.removeEventListener('abort', onAbort);
       unregister();
+      this.#controllers.delete(controller);
       if (!finished) {
         // The consumer stopped reading (a transport gave up): cut the model and keep the prefix.
         controller.abort('abandoned');
