@@ -8,7 +8,7 @@ import type { Config } from './config/types.ts';
 import type { Coordination } from './coordination/coordination.ts';
 import { Metrics } from './metrics/metrics.ts';
 import { createProviderRegistry, streamWithFallbacks, type ProviderRegistry } from './providers/index.ts';
-import { createEmbeddedRouteMessage } from './chat/route-embedded.ts';
+import { createRouteMessage } from './chat/route-message.ts';
 import type { Store } from './store/store.ts';
 
 /** Everything the transports (HTTP, WebSocket, CLI) call, built from the ports. */
@@ -46,7 +46,7 @@ export function createServices(inputs: ServiceInputs): Services {
   const auth = new AuthService({ store, signer: new TokenSigner(inputs.jwtSecret, config.jwtTtlSeconds), revocations: coordination.revocations });
   const agents = new AgentService({ store, isKnownModel: (model) => registry.resolve(model) !== undefined });
   const recentWindowMs = config.fleet.routing.recentWindowMinutes * 60_000;
-  const route = inputs.route ?? createEmbeddedRouteMessage({ recentWindowMs, threshold: config.fleet.routing.threshold });
+  const route = inputs.route ?? createRouteMessage({ config, registry, fetch: inputs.fetch, onFallback: (mode) => metrics.routingFallback(mode) });
   const chat = new ChatService({
     store,
     agents,

@@ -15,6 +15,7 @@ export class Metrics implements ChatObserver {
   readonly #providerErrors: Counter<'model' | 'kind'>;
   readonly #tokens: Counter<'agent' | 'direction'>;
   readonly #routing: Counter<'strategy'>;
+  readonly #routingFallbacks: Counter<'mode'>;
   readonly #wsFrames: Counter<'direction'>;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
@@ -46,6 +47,7 @@ export class Metrics implements ChatObserver {
     this.#providerErrors = new Counter({ name: 'fleetchat_provider_errors_total', help: 'Failed model provider attempts, by model and kind', labelNames: ['model', 'kind'], registers });
     this.#tokens = new Counter({ name: 'fleetchat_tokens_total', help: 'Tokens by agent and direction (input/output)', labelNames: ['agent', 'direction'], registers });
     this.#routing = new Counter({ name: 'fleetchat_routing_decisions_total', help: 'Agent choices by routing strategy', labelNames: ['strategy'], registers });
+    this.#routingFallbacks = new Counter({ name: 'fleetchat_routing_fallbacks_total', help: 'Embeddings or llm routing that fell back to the embedded router', labelNames: ['mode'], registers });
     this.#wsFrames = new Counter({ name: 'fleetchat_ws_frames_total', help: 'WebSocket frames by direction', labelNames: ['direction'], registers });
   }
 
@@ -60,6 +62,10 @@ export class Metrics implements ChatObserver {
 
   routed(strategy: string): void {
     this.#routing.inc({ strategy });
+  }
+
+  routingFallback(mode: string): void {
+    this.#routingFallbacks.inc({ mode });
   }
 
   answered(info: { agentName: string; inputTokens: number; outputTokens: number; durationMs: number }): void {
