@@ -64,6 +64,9 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   addSharedSchema(ErrorBody as typeof ErrorBody & { $id: string });
   app.addSchema(ErrorBody);
   app.setValidatorCompiler(validatorCompiler);
+  // Bodies are JSON only: without this, a text/plain body reached validation as a string (400
+  // "body must be object") instead of the 415 that tells the client what to send.
+  app.removeContentTypeParser('text/plain');
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
     sendError(reply, new AppError('NOT_FOUND', `No route ${request.method} ${redactUrl(request.url.split('?')[0])}; see /docs for the API.`));

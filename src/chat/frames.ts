@@ -22,7 +22,12 @@ export function toFrame(event: AnswerEvent, requestId: string | undefined): Answ
       const { type, ...result } = event;
       return { type: 'done', requestId, ...result };
     }
-    case 'error':
-      return { type: 'error', requestId, ...(event.error.toBody() as { error: string; code: string }) };
+    case 'error': {
+      // An error's extra fields must not replace the frame's own `type` or `requestId`.
+      // `retryAfter` is a header over REST; a frame has no headers, so it carries it in the JSON.
+      const { error, code, type: _type, requestId: _requestId, ...extra } = event.error.toBody() as { error: string; code: string; type?: unknown; requestId?: unknown };
+      const retryAfter = event.error.retryAfter !== undefined ? { retryAfter: event.error.retryAfter } : {};
+      return { type: 'error', requestId, error, code, ...extra, ...retryAfter };
+    }
   }
 }

@@ -50,22 +50,31 @@ export const chatCommand: Command = {
     const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/api/chat/ws?token=${encodeURIComponent(token)}`);
     return new Promise<number>((resolve) => {
       let cancelled = false;
+      let finished = false;
+      const finish = (code: number) => {
+        // The first outcome wins: closing the socket below fires 'close' (and, while still
+        // connecting, 'error') again, which must not print or decide anything more.
+        if (finished) return;
+        finished = true;
+        process.off('SIGINT', onInterrupt);
+        if (socket.readyState === WebSocket.OPEN) socket.close();
+        else socket.terminate();
+        resolve(code);
+      };
       const onInterrupt = () => {
-        if (cancelled) return resolve(130);
+        // Not connected yet, or a second Ctrl-C: leave now; the server cancels on disconnect.
+        if (cancelled || socket.readyState !== WebSocket.OPEN) return finish(130);
         cancelled = true;
+        process.stderr.write('\ncancelling… (Ctrl-C again to quit at once)\n');
         socket.send(JSON.stringify({ type: 'cancel', requestId: 'cli' }));
       };
       process.on('SIGINT', onInterrupt);
-      const finish = (code: number) => {
-        process.off('SIGINT', onInterrupt);
-        socket.close();
-        resolve(code);
-      };
       socket.on('unexpected-response', (_request, response) => {
         process.stderr.write(`fleetchat chat: the server refused the connection (HTTP ${response.statusCode}); check --token or --url\n`);
         finish(1);
       });
       socket.on('error', (error) => {
+        if (finished) return;
         process.stderr.write(`fleetchat chat: ${error.message} (is the server running at ${baseUrl}?)\n`);
         finish(1);
       });
@@ -87,8 +96,11 @@ export const chatCommand: Command = {
         }
       });
       socket.on('close', (code) => {
+        if (finished) return;
+        // Any close before `done` or `error` cut the answer short: never report success.
         if (code === 4401) process.stderr.write('fleetchat chat: the token expired or the user was removed\n');
-        finish(code === 1000 || code === 1005 ? 0 : 1);
+        else process.stderr.write(`fleetchat chat: the server closed the connection before the answer ended (code ${code})\n`);
+        finish(1);
       });
     });
   },

@@ -23,18 +23,26 @@ export async function streamEventsAsSse(reply: FastifyReply, events: AsyncGenera
     connection: 'keep-alive',
     'x-accel-buffering': 'no',
   });
+  const limit = services.config.ws.maxBufferedBytes;
   const write = (event: AnswerEvent) => {
     if (response.destroyed) return;
     const frame = toFrame(event, undefined);
     response.write(`event: ${frame.type}\ndata: ${JSON.stringify(frame)}\n\n`);
+    // A client that stops reading must not grow our memory: past the same bound as a
+    // WebSocket, drop it; the disconnect cancels the answer and stores the prefix.
+    if (response.writableLength > limit) response.destroy();
   };
   const run = (async () => {
-    if (!first.done) write(first.value);
-    for await (const event of events) {
-      if (response.destroyed) break;
-      write(event);
+    try {
+      if (!first.done) write(first.value);
+      for await (const event of events) {
+        if (response.destroyed) break;
+        write(event);
+      }
+    } finally {
+      // Headers are out: whatever went wrong, the stream is ended, never left hanging.
+      if (!response.destroyed) response.end();
     }
-    response.end();
   })();
   services.running.add(run);
   try {

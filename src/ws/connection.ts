@@ -35,6 +35,8 @@ export class Connection {
   #tokens: number;
   #lastRefill = performance.now();
   #strikes = 0;
+  /** Set by shutdown: running answers may finish, new ones are refused. */
+  #draining = false;
   alive = true;
 
   constructor(socket: WebSocket, principal: Principal, services: Services, validators: FrameValidators, settings: ConnectionSettings) {
@@ -60,6 +62,17 @@ export class Connection {
     if (this.#socket.readyState === this.#socket.OPEN) this.#socket.ping();
   }
 
+  /** Shutdown has begun: answers already running go on, new message frames get an error. */
+  refuseNewAnswers(): void {
+    this.#draining = true;
+  }
+
+  /** Cuts a dead peer at once (no close handshake; the answers are cancelled by 'close'). */
+  terminate(): void {
+    this.cancelAll('dead peer');
+    this.#socket.terminate();
+  }
+
   cancelAll(reason: string): void {
     for (const controller of this.#running.values()) controller.abort(reason);
   }
@@ -75,17 +88,18 @@ export class Connection {
 
   #send(frame: object): void {
     if (this.#socket.readyState !== this.#socket.OPEN) return;
+    // Sent first, checked after: a frame dropped here would be part of the stored prefix
+    // without ever having been streamed. The overshoot is one frame.
+    this.#socket.send(JSON.stringify(frame));
+    this.#services.metrics.wsFrame('out');
     if (this.#socket.bufferedAmount > this.#settings.maxBufferedBytes) {
       // The peer stopped reading: stop producing for it rather than buffer without bound.
       this.close(CLOSE_POLICY, 'client is not reading; answers cancelled');
-      return;
     }
-    this.#socket.send(JSON.stringify(frame));
-    this.#services.metrics.wsFrame('out');
   }
 
   #error(requestId: string | undefined, error: AppError): void {
-    this.#send({ type: 'error', ...(requestId !== undefined ? { requestId } : {}), ...error.toBody() });
+    this.#send(toFrame({ type: 'error', error }, requestId));
   }
 
   /** A token bucket: `framesPerSecond`, bursts of twice that. */
@@ -126,6 +140,7 @@ export class Connection {
       if (!this.#validators.message(frame)) {
         return this.#error(requestId, new AppError('VALIDATION_ERROR', `Invalid message frame: ${this.#validators.lastError('message')}.`));
       }
+      if (this.#draining) return this.#error(requestId, new AppError('UNAVAILABLE', 'The server is shutting down; send this message on a new connection.'));
       return void this.#answer(frame);
     }
     if (type === 'cancel') {

@@ -2,7 +2,6 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { WebSocketServer } from 'ws';
-import { redactUrl } from '../app.ts';
 import { AppError, toAppError } from '../errors.ts';
 import type { Services } from '../services.ts';
 import { CLOSE_GOING_AWAY, CLOSE_UNAUTHORIZED, Connection } from './connection.ts';
@@ -23,6 +22,17 @@ function refuse(socket: Duplex, status: number, error: AppError, headers: Record
   const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
   const reason = status === 401 ? 'Unauthorized' : status === 429 ? 'Too Many Requests' : status === 503 ? 'Service Unavailable' : 'Error';
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n${extra}\r\n${body}`);
+}
+
+const refuseShuttingDown = (socket: Duplex) =>
+  refuse(socket, 503, new AppError('UNAVAILABLE', 'The server is shutting down; reconnect to another instance.'), { 'Retry-After': '1' });
+
+/**
+ * The upgrade's URL as logged: the path alone. Redacting `token=` by pattern is not enough here,
+ * since `?%74oken=<jwt>` also authenticates (URLSearchParams decodes names) and would be logged.
+ */
+function loggedUrl(url: URL): string {
+  return url.search ? `${url.pathname}?[redacted]` : url.pathname;
 }
 
 /**
@@ -52,7 +62,8 @@ export function attachWebSocket(app: FastifyInstance, services: Services): WebSo
   const heartbeat = setInterval(() => {
     for (const connection of connections) {
       if (!connection.alive) {
-        connection.close(CLOSE_GOING_AWAY, 'no pong');
+        // A dead peer would never answer a close handshake either: cut it now.
+        connection.terminate();
         continue;
       }
       connection.alive = false;
@@ -62,6 +73,9 @@ export function attachWebSocket(app: FastifyInstance, services: Services): WebSo
   heartbeat.unref();
 
   const onUpgrade = async (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // node:http hands over the socket without an error listener; a peer resetting it while the
+    // token is checked would otherwise crash the process.
+    socket.on('error', () => socket.destroy());
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (url.pathname !== WS_PATH) return refuse(socket, 404, new AppError('NOT_FOUND', `No WebSocket at ${url.pathname}; use ${WS_PATH}?token=<jwt>.`));
     const started = performance.now();
@@ -69,7 +83,7 @@ export function attachWebSocket(app: FastifyInstance, services: Services): WebSo
     try {
       if (!accepting) {
         status = 503;
-        return refuse(socket, 503, new AppError('UNAVAILABLE', 'The server is shutting down; reconnect to another instance.'), { 'Retry-After': '1' });
+        return refuseShuttingDown(socket);
       }
       let principal;
       try {
@@ -77,6 +91,15 @@ export function attachWebSocket(app: FastifyInstance, services: Services): WebSo
       } catch (error) {
         status = toAppError(error).status;
         return refuse(socket, status, toAppError(error));
+      }
+      // The token check awaited: the peer may have left, or shutdown begun, meanwhile.
+      if (socket.destroyed) {
+        status = 499;
+        return;
+      }
+      if (!accepting) {
+        status = 503;
+        return refuseShuttingDown(socket);
       }
       const own = byUser.get(principal.userId);
       if ((own?.size ?? 0) >= settings.maxSocketsPerUser) {
@@ -108,7 +131,7 @@ export function attachWebSocket(app: FastifyInstance, services: Services): WebSo
       socket.destroy();
       app.log.error({ err: error }, 'websocket upgrade failed');
     } finally {
-      app.log.info({ method: 'GET', url: redactUrl(request.url ?? ''), status, ms: Math.round((performance.now() - started) * 10) / 10 }, 'upgrade');
+      app.log.info({ method: 'GET', url: loggedUrl(url), status, ms: Math.round((performance.now() - started) * 10) / 10 }, 'upgrade');
     }
   };
 
@@ -121,11 +144,15 @@ export function attachWebSocket(app: FastifyInstance, services: Services): WebSo
     async drain(timeoutMs: number) {
       accepting = false;
       clearInterval(heartbeat);
+      for (const connection of connections) connection.refuseNewAnswers();
+      // services.running holds every answer of this instance (WebSocket, SSE, plain POST):
+      // all of them get the drain time, and all are cancelled past it.
       const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline && [...connections].some((connection) => connection.runningCount > 0)) {
+      while (Date.now() < deadline && (services.running.size > 0 || [...connections].some((connection) => connection.runningCount > 0))) {
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
       for (const connection of connections) connection.cancelAll('shutdown');
+      services.chat.stop('shutdown');
       await Promise.allSettled([...services.running]);
       for (const connection of connections) connection.close(CLOSE_GOING_AWAY, 'server shutting down');
       stopRevocations();

@@ -55,6 +55,8 @@ export function defaultFleet(openaiUrl: string, anthropicUrl: string) {
 
 export interface TestServer {
   server: Server;
+  /** The environment the server was configured from (child processes such as the CLI reuse it). */
+  env: Record<string, string>;
   baseUrl: string;
   upstream: FakeOpenAI;
   anthropic: FakeAnthropic;
@@ -71,6 +73,8 @@ export interface TestServer {
 export interface HarnessOptions {
   env?: Record<string, string>;
   fleet?: (openaiUrl: string, anthropicUrl: string) => unknown;
+  /** Where the server's pino lines go (level info); default: no logging. */
+  logStream?: { write(line: string): unknown };
 }
 
 let counter = 0;
@@ -106,7 +110,12 @@ export async function startTestServer(options: HarnessOptions = {}): Promise<Tes
     await client.end();
   }
   const config = loadConfig({ env, cwd: directory });
-  const server = await startServer(config, { logger: false, warn: () => undefined });
+  const logger = options.logStream ? { level: 'info', stream: options.logStream } : false;
+  const server = await startServer(config, { logger, warn: () => undefined });
+  // A test may stop the server itself (shutdown tests); close() must not stop it twice.
+  let stopped: Promise<void> | undefined;
+  const closeOnce = server.close;
+  server.close = () => (stopped ??= closeOnce());
   const baseUrl = server.url;
 
   const request: TestServer['request'] = async (method, urlPath, requestOptions = {}) => {
@@ -147,6 +156,7 @@ export async function startTestServer(options: HarnessOptions = {}): Promise<Tes
 
   return {
     server,
+    env,
     baseUrl,
     upstream,
     anthropic,
