@@ -1,0 +1,40 @@
+/**
+ * What the entity modules of this folder share: the synchronous shape of the port that they
+ * implement (better-sqlite3 is synchronous; `sqlite-store.ts` turns it back into promises in one
+ * place) and lazily prepared statements.
+ */
+import type { Store } from '../store.ts';
+
+/** The port with every `Promise<T>` result unwrapped to `T`. */
+export type Synchronous<T> = {
+  [Key in keyof T]: T[Key] extends (...parameters: infer Parameters) => Promise<infer Result>
+    ? (...parameters: Parameters) => Result
+    : never;
+};
+
+export type SynchronousStore = Synchronous<Omit<Store, 'kind'>>;
+
+/**
+ * Prepares a set of statements on first use and keeps them for the life of the connection.
+ * Lazy rather than at open time because the tables may not exist until `migrate()` has run;
+ * a failed preparation is not cached, so a call before migrating fails and a later one works.
+ */
+export function lazy<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
+}
+
+// Lone surrogates cannot be encoded as UTF-8: the driver would silently store U+FFFD instead.
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * The store's rule for text: it round-trips exactly or is refused. Emoji, any length and NUL
+ * bytes round-trip in SQLite (bound with their length, so NUL does not end the string);
+ * PostgreSQL cannot store NUL and refuses it there. Lone UTF-16 surrogates have no UTF-8 form
+ * in either backend, so both refuse them rather than store a replacement character.
+ */
+export function assertStorableText(value: string, field: string): void {
+  if (loneSurrogate.test(value)) {
+    throw new RangeError(`${field} contains a lone UTF-16 surrogate, which cannot be stored`);
+  }
+}

@@ -1,0 +1,154 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { newId } from '../../src/ids.ts';
+import { StoreUnavailableError } from '../../src/store/store.ts';
+import { historyCountSql, historyPageSql, historyShapes, sessionOwnerSql } from '../../src/store/sqlite/history.ts';
+import { createSqliteStore } from '../../src/store/sqlite/index.ts';
+import { edgeContents, expectRoundTripOrRefusal, runStoreConformance } from './conformance.ts';
+import { addAgent, addMessage, addSession, addTenant, at } from './conformance/fixtures.ts';
+
+const folder = mkdtempSync(join(tmpdir(), 'fleetchat-sqlite-'));
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+runStoreConformance('sqlite :memory:', async () => createSqliteStore({ filename: ':memory:' }));
+runStoreConformance('sqlite file', async () => createSqliteStore({ filename: join(folder, 'conformance', 'store.db') }));
+
+describe('SQLite store specifics', () => {
+  it('opens a file in WAL mode with the chosen durability, foreign keys and a busy timeout, creating its folder', async () => {
+    const filename = join(folder, 'nested', 'deeper', 'pragmas.db');
+    const store = createSqliteStore({ filename });
+    expect(store.database.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(store.database.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
+    expect(store.database.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(store.database.pragma('busy_timeout', { simple: true })).toBeGreaterThan(0);
+    await store.close();
+    const full = createSqliteStore({ filename, synchronous: 'FULL' });
+    expect(full.database.pragma('synchronous', { simple: true })).toBe(2); // FULL
+    await full.close();
+  });
+
+  it('keeps data across close and reopen, and records each migration once', async () => {
+    const filename = join(folder, 'reopen.db');
+    const first = createSqliteStore({ filename });
+    await first.migrate();
+    const { workspace, member, agent } = await addTenant(first);
+    const session = await addSession(first, member, agent, at(0));
+    const message = await addMessage(first, session, { content: 'survives', createdAt: at(1) });
+    await first.close();
+
+    const second = createSqliteStore({ filename });
+    await second.migrate();
+    expect(await second.getMessage(workspace.id, message.id)).toEqual(message);
+    expect(await second.getSession(workspace.id, session.id)).toMatchObject({ lastMessageAt: at(1) });
+    const versions = second.database.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all();
+    expect(versions).toEqual([1]);
+    await second.close();
+  });
+
+  it('lets two connections migrate the same file at once', async () => {
+    const filename = join(folder, 'concurrent.db');
+    const stores = [createSqliteStore({ filename }), createSqliteStore({ filename })];
+    await Promise.all(stores.map((store) => store.migrate()));
+    expect(stores[1].database.prepare('SELECT COUNT(*) FROM schema_migrations').pluck().get()).toBe(1);
+    await Promise.all(stores.map((store) => store.close()));
+  });
+
+  it('walks an index range for every history shape: no scan, no sort', () => {
+    const store = createSqliteStore({ filename: ':memory:' });
+    store.database.exec('SELECT 1');
+    return store.migrate().then(() => {
+      const parameters = { sessionId: 's', workspaceId: 'w', userId: 'u', agentId: 'a', viewerId: 'v', limit: 50, offset: 0 };
+      const planOf = (sql: string) =>
+        (store.database.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(parameters) as { detail: string }[]).map((row) => row.detail);
+      for (const shape of historyShapes) {
+        for (const order of ['asc', 'desc'] as const) {
+          const plan = planOf(historyPageSql(shape, order));
+          expect(plan[0]).toMatch(/^SEARCH m USING INDEX messages_by_/);
+          expect(plan.join('\n')).not.toMatch(/TEMP B-TREE|SCAN/);
+        }
+        if (shape !== 'session') {
+          expect(planOf(historyCountSql(shape))).toEqual([expect.stringMatching(/^SEARCH sessions USING COVERING INDEX sessions_message_counts \(workspace_id=?/)]);
+        }
+      }
+      const ownerPlan = (store.database.prepare(`EXPLAIN QUERY PLAN ${sessionOwnerSql}`).all('s') as { detail: string }[]).map((row) => row.detail);
+      expect(ownerPlan).toEqual([expect.stringMatching(/^SEARCH sessions USING INDEX sqlite_autoindex_sessions_1 \(id=\?\)/)]);
+      return store.close();
+    });
+  });
+
+  it('keeps history totals equal to a count of the messages, for every filter', async () => {
+    const store = createSqliteStore({ filename: ':memory:' });
+    await store.migrate();
+    const { workspace, admin, member, agent } = await addTenant(store);
+    const otherAgent = await addAgent(store, workspace.id);
+    const sessions = [await addSession(store, member, agent), await addSession(store, member, otherAgent), await addSession(store, admin, agent)];
+    for (let index = 0; index < 60; index += 1) await addMessage(store, sessions[(index * 7) % 3], { createdAt: at(index) });
+    const count = store.database.prepare('SELECT COUNT(*) FROM messages WHERE workspace_id = @workspaceId AND (@userId IS NULL OR user_id = @userId) AND (@agentId IS NULL OR agent_id = @agentId) AND (@sessionId IS NULL OR session_id = @sessionId)').pluck();
+    for (const userId of [undefined, member.id, admin.id]) {
+      for (const agentId of [undefined, agent.id, otherAgent.id]) {
+        for (const sessionId of [undefined, ...sessions.map((session) => session.id)]) {
+          const page = await store.history({ workspaceId: workspace.id, userId, agentId, sessionId, viewerId: admin.id, limit: 200, offset: 0, order: 'asc' });
+          expect(page.total).toBe(page.data.length);
+          expect(page.total).toBe(count.get({ workspaceId: workspace.id, userId: userId ?? null, agentId: agentId ?? null, sessionId: sessionId ?? null }));
+        }
+      }
+    }
+    await store.close();
+  });
+
+  it('prepares statements once: the hot path does not prepare again', async () => {
+    const store = createSqliteStore({ filename: ':memory:' });
+    await store.migrate();
+    const { workspace, member, agent } = await addTenant(store);
+    const session = await addSession(store, member, agent, at(0));
+    const read = () => store.history({ workspaceId: workspace.id, userId: member.id, sessionId: session.id, viewerId: member.id, limit: 10, offset: 0, order: 'desc' });
+    await addMessage(store, session, { createdAt: at(1) });
+    await read();
+    const prepare = vi.spyOn(store.database, 'prepare');
+    await addMessage(store, session, { createdAt: at(2) });
+    await read();
+    await store.getMessage(workspace.id, newId());
+    expect(prepare).not.toHaveBeenCalled();
+    await store.close();
+  });
+
+  it('keeps NUL bytes and refuses lone surrogates', async () => {
+    const store = createSqliteStore({ filename: ':memory:' });
+    await store.migrate();
+    expect(await expectRoundTripOrRefusal(store, edgeContents.nul)).toBe('stored');
+    expect(await expectRoundTripOrRefusal(store, edgeContents.loneHighSurrogate)).toBe('refused');
+    expect(await expectRoundTripOrRefusal(store, edgeContents.loneLowSurrogate)).toBe('refused');
+    await store.close();
+  });
+
+  it('reports a closed database as unavailable', async () => {
+    const store = createSqliteStore({ filename: ':memory:' });
+    await store.migrate();
+    await store.close();
+    expect(await store.ping()).toBe(false);
+    await expect(store.getWorkspace(newId())).rejects.toBeInstanceOf(StoreUnavailableError);
+    await store.close(); // idempotent
+  });
+
+  it('refuses rows that point at nothing (foreign keys are on)', async () => {
+    const store = createSqliteStore({ filename: ':memory:' });
+    await store.migrate();
+    const { workspace, member } = await addTenant(store);
+    await expect(store.createSession({ id: newId(), workspaceId: workspace.id, userId: member.id, agentId: newId(), title: 't', now: at(0) })).rejects.toThrow();
+    await store.close();
+  });
+
+  it('leaves a file that another connection can read', async () => {
+    const filename = join(folder, 'readable.db');
+    const store = createSqliteStore({ filename });
+    await store.migrate();
+    await addTenant(store);
+    const reader = new BetterSqlite3(filename, { readonly: true });
+    expect(reader.prepare('SELECT COUNT(*) FROM agents').pluck().get()).toBe(1);
+    reader.close();
+    await store.close();
+  });
+});
