@@ -1,0 +1,1 @@
+export { createPostgresStore, type PostgresStore, type PostgresStoreOptions } from './postgres-store.ts';

@@ -1,0 +1,159 @@
+import { isUuid } from '../../ids.ts';
+import type { Message, Page, Session, Store } from '../store.ts';
+import type { Database } from './connection.ts';
+import { totalOf } from './directory.ts';
+import { assertStorableText } from './text-guard.ts';
+import { messageColumns, toMessage, toNumber, toSession, type MessageRow, type SessionRow } from './rows.ts';
+
+/** Sessions and the writes of messages; the history read is in history.ts. */
+export type SessionMethods = Pick<
+  Store,
+  | 'createSession'
+  | 'getSession'
+  | 'listSessions'
+  | 'latestSession'
+  | 'insertMessage'
+  | 'finishMessage'
+  | 'getMessage'
+  | 'recentSessionMessages'
+  | 'sweepStreaming'
+>;
+
+export function createSessionMethods(database: Database): SessionMethods {
+  return {
+    async createSession(input): Promise<Session> {
+      const result = await database.query<SessionRow>({
+        name: 'session_insert',
+        text: `INSERT INTO sessions (id, workspace_id, user_id, agent_id, title, created_at, last_message_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING *`,
+        values: [input.id, input.workspaceId, input.userId, input.agentId, input.title, input.now],
+      });
+      return toSession(result.rows[0]);
+    },
+
+    async getSession(workspaceId, id) {
+      if (!isUuid(workspaceId) || !isUuid(id)) return undefined;
+      const result = await database.query<SessionRow>({
+        name: 'session_by_id',
+        text: 'SELECT * FROM sessions WHERE workspace_id = $1 AND id = $2',
+        values: [workspaceId, id],
+      });
+      return result.rows[0] ? toSession(result.rows[0]) : undefined;
+    },
+
+    async listSessions(query): Promise<Page<Session>> {
+      if ([query.workspaceId, query.userId, query.agentId].some((id) => id !== undefined && !isUuid(id))) return { data: [], total: 0 };
+      const filter = 'workspace_id = $1 AND ($2::uuid IS NULL OR user_id = $2) AND ($3::uuid IS NULL OR agent_id = $3)';
+      const filterValues = [query.workspaceId, query.userId ?? null, query.agentId ?? null];
+      const result = await database.query<SessionRow & { total: string }>({
+        text: `SELECT *, count(*) OVER () AS total FROM sessions WHERE ${filter}
+               ORDER BY last_message_at DESC, id DESC LIMIT $4 OFFSET $5`,
+        values: [...filterValues, query.limit, query.offset],
+      });
+      const total = await totalOf(result.rows, async () => {
+        const counted = await database.query<{ count: string }>({ text: `SELECT count(*) AS count FROM sessions WHERE ${filter}`, values: filterValues });
+        return toNumber(counted.rows[0]?.count);
+      });
+      return { data: result.rows.map(toSession), total };
+    },
+
+    async latestSession(workspaceId, userId) {
+      if (!isUuid(workspaceId) || !isUuid(userId)) return undefined;
+      const result = await database.query<SessionRow>({
+        name: 'session_latest',
+        text: 'SELECT * FROM sessions WHERE workspace_id = $1 AND user_id = $2 ORDER BY last_message_at DESC, id DESC LIMIT 1',
+        values: [workspaceId, userId],
+      });
+      return result.rows[0] ? toSession(result.rows[0]) : undefined;
+    },
+
+    async insertMessage(input): Promise<Message> {
+      assertStorableText(input.content, 'message content');
+      const message: Message = {
+        id: input.id,
+        sessionId: input.sessionId,
+        workspaceId: input.workspaceId,
+        userId: input.userId,
+        agentId: input.agentId,
+        role: input.role,
+        content: input.content,
+        status: input.status,
+        inputTokens: input.inputTokens ?? null,
+        outputTokens: input.outputTokens ?? null,
+        model: input.model ?? null,
+        durationMs: input.durationMs ?? null,
+        routedBy: input.routedBy ?? null,
+        createdAt: input.createdAt,
+      };
+      // One transaction: a reader never sees the message without the session's new activity
+      // time, and a failed bump never leaves a message behind.
+      await database.transaction(async (client) => {
+        await client.query({
+          name: 'message_insert',
+          text: `INSERT INTO messages (${messageColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+          values: [
+            message.id,
+            message.sessionId,
+            message.workspaceId,
+            message.userId,
+            message.agentId,
+            message.role,
+            message.content,
+            message.status,
+            message.inputTokens,
+            message.outputTokens,
+            message.model,
+            message.durationMs,
+            message.routedBy,
+            message.createdAt,
+          ],
+        });
+        await client.query({
+          name: 'session_bump',
+          // GREATEST: a message stamped earlier (clock skew between instances) never moves it back.
+          text: 'UPDATE sessions SET last_message_at = GREATEST(last_message_at, $2), message_count = message_count + 1 WHERE id = $1',
+          values: [message.sessionId, message.createdAt],
+        });
+      });
+      return message;
+    },
+
+    async finishMessage(id, final) {
+      assertStorableText(final.content, 'message content');
+      if (!isUuid(id)) return;
+      await database.query({
+        name: 'message_finish',
+        text: `UPDATE messages SET content = $2, status = $3, input_tokens = $4, output_tokens = $5, model = $6, duration_ms = $7
+               WHERE id = $1`,
+        values: [id, final.content, final.status, final.inputTokens, final.outputTokens, final.model, final.durationMs],
+      });
+    },
+
+    async getMessage(workspaceId, id) {
+      if (!isUuid(workspaceId) || !isUuid(id)) return undefined;
+      const result = await database.query<MessageRow>({
+        name: 'message_by_id',
+        text: `SELECT ${messageColumns} FROM messages WHERE workspace_id = $1 AND id = $2`,
+        values: [workspaceId, id],
+      });
+      return result.rows[0] ? toMessage(result.rows[0]) : undefined;
+    },
+
+    async recentSessionMessages(sessionId, limit) {
+      if (!isUuid(sessionId)) return [];
+      // Newest first to use the index backwards, then turned to chronological order for the prompt.
+      const result = await database.query<MessageRow>({
+        name: 'messages_recent_in_session',
+        text: `SELECT ${messageColumns} FROM messages WHERE session_id = $1 AND status <> 'streaming'
+               ORDER BY created_at DESC, id DESC LIMIT $2`,
+        values: [sessionId, limit],
+      });
+      return result.rows.map(toMessage).reverse();
+    },
+
+    async sweepStreaming() {
+      const result = await database.query({ text: "UPDATE messages SET status = 'incomplete' WHERE status = 'streaming'" });
+      return result.rowCount;
+    },
+  };
+}
