@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../../src/ids.ts';
+import { ADMIN_EMAIL, startTestServer, type TestServer } from '../helpers/harness.ts';
+import { expectError, send, UUID } from './support.ts';
+
+let t: TestServer;
+
+beforeAll(async () => {
+  t = await startTestServer();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const createUser = (body: Record<string, unknown>, token = t.adminToken) => t.request('POST', '/api/users', { token, body });
+
+describe('users API', () => {
+  it('creates a user: 201 with id, email, role, workspaceId, createdAt and nothing secret', async () => {
+    const response = await createUser({ email: 'New.Person@Example.test', password: 'twelve-chars', role: 'member' });
+    expect(response.status).toBe(201);
+    expect(Object.keys(response.body).sort()).toEqual(['createdAt', 'email', 'id', 'role', 'workspaceId']);
+    expect(response.body).toMatchObject({ email: 'new.person@example.test', role: 'member' });
+    expect(response.body.id).toMatch(UUID);
+    expect(JSON.stringify(response.body)).not.toContain('twelve-chars');
+    expect((await t.login('new.person@example.test', 'twelve-chars')).length).toBeGreaterThan(20);
+  });
+
+  it('role defaults to member; an admin created so can manage', async () => {
+    const plain = await createUser({ email: 'plain@example.test', password: 'long-enough-password' });
+    expect(plain.body.role).toBe('member');
+    const admin = await createUser({ email: 'second-admin@example.test', password: 'long-enough-password', role: 'admin' });
+    expect(admin.body.role).toBe('admin');
+    const token = await t.login('second-admin@example.test', 'long-enough-password');
+    expect((await createUser({ email: 'by-second@example.test', password: 'long-enough-password' }, token)).status).toBe(201);
+  });
+
+  it('a duplicate email is 409, whatever its case', async () => {
+    expectError(await createUser({ email: 'plain@example.test', password: 'long-enough-password' }), 409, 'CONFLICT');
+    expectError(await createUser({ email: 'PLAIN@example.test', password: 'long-enough-password' }), 409, 'CONFLICT');
+    expectError(await createUser({ email: ADMIN_EMAIL, password: 'long-enough-password' }), 409, 'CONFLICT');
+  });
+
+  it('a password under 12 characters is 400', async () => {
+    expectError(await createUser({ email: 'short@example.test', password: 'elevenchars' }), 400, 'VALIDATION_ERROR');
+    expectError(await createUser({ email: 'short@example.test', password: '' }), 400, 'VALIDATION_ERROR');
+    expect((await createUser({ email: 'short@example.test', password: 'twelvechars!' })).status).toBe(201);
+  });
+
+  it('lists the workspace\'s users with pagination', async () => {
+    const response = await t.request('GET', '/api/users?limit=2', { token: t.adminToken });
+    expect(response.status).toBe(200);
+    expect(response.body.data).toHaveLength(2);
+    expect(response.body.pagination).toMatchObject({ limit: 2, offset: 0, hasMore: true });
+    const all = await t.request('GET', '/api/users?limit=100', { token: t.adminToken });
+    expect(all.body.pagination.total).toBe(all.body.data.length);
+    expect(all.body.data.map((user: any) => user.email)).toEqual(expect.arrayContaining([ADMIN_EMAIL, 'plain@example.test']));
+    for (const user of all.body.data) expect(user).not.toHaveProperty('passwordHash');
+    const page2 = await t.request('GET', `/api/users?limit=2&offset=2`, { token: t.adminToken });
+    expect(page2.body.data.map((user: any) => user.id)).toEqual(all.body.data.slice(2, 4).map((user: any) => user.id));
+  });
+
+  it('members get 403 on every users endpoint', async () => {
+    const member = await t.member();
+    expectError(await createUser({ email: 'x@example.test', password: 'long-enough-password' }, member.token), 403, 'FORBIDDEN');
+    expectError(await t.request('GET', '/api/users', { token: member.token }), 403, 'FORBIDDEN');
+    expectError(await t.request('DELETE', `/api/users/${member.id}`, { token: member.token }), 403, 'FORBIDDEN');
+  });
+
+  it('deletes a user: its tokens stop at once, its sessions stay readable by admins', async () => {
+    const member = await t.member();
+    const answer = await send(t, { message: 'remember me', agentId: t.agents.Aria }, { token: member.token });
+    expect(answer.status).toBe(200);
+    const deleted = await t.request('DELETE', `/api/users/${member.id}`, { token: t.adminToken });
+    expect(deleted.status).toBe(200);
+    expect(deleted.body).toEqual({ ok: true });
+    expectError(await t.request('GET', '/api/chat/history', { token: member.token }), 401, 'UNAUTHORIZED');
+    const history = await t.request('GET', `/api/chat/history?sessionId=${answer.body.sessionId}`, { token: t.adminToken });
+    expect(history.body.data.map((item: any) => item.content)).toEqual(['Echo: remember me', 'remember me']);
+    const list = await t.request('GET', '/api/users?limit=100', { token: t.adminToken });
+    expect(list.body.data.map((user: any) => user.id)).not.toContain(member.id);
+    expectError(await t.request('DELETE', `/api/users/${member.id}`, { token: t.adminToken }), 404);
+  });
+
+  it('an admin cannot delete itself; an unknown user is 404', async () => {
+    const me = await t.request('GET', '/api/auth/me', { token: t.adminToken });
+    expectError(await t.request('DELETE', `/api/users/${me.body.user.id}`, { token: t.adminToken }), 409, 'CONFLICT');
+    expectError(await t.request('DELETE', `/api/users/${newId()}`, { token: t.adminToken }), 404);
+    expectError(await t.request('DELETE', '/api/users/not-a-uuid', { token: t.adminToken }), 400, 'VALIDATION_ERROR');
+  });
+
+  it('the email of a deleted user can be used again', async () => {
+    const created = await createUser({ email: 'reuse@example.test', password: 'long-enough-password' });
+    await t.request('DELETE', `/api/users/${created.body.id}`, { token: t.adminToken });
+    const again = await createUser({ email: 'reuse@example.test', password: 'another-long-password' });
+    expect(again.status).toBe(201);
+    expect(again.body.id).not.toBe(created.body.id);
+    expect((await t.login('reuse@example.test', 'another-long-password')).length).toBeGreaterThan(20);
+  });
+});
