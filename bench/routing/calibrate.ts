@@ -1,47 +1,82 @@
 /**
- * Fits the softmax temperature of the embedded router by 5-fold cross-validation over the agents'
- * own examples (the dev queries are never used for fitting), then prints how the fitted
- * confidence behaves on dev. Run: node --import tsx bench/routing/calibrate.ts
+ * Fits the embedded router's calibration by 5-fold cross-validation over the agents' own
+ * examples (fold f holds out every agent's examples at positions ≡ f mod 5; the dev queries are
+ * never used): the classifier's and the nearest-examples' softmax temperatures (minimum held-out
+ * log-loss), then the blend weight (best held-out top-1, ties to lower log-loss), and prints the
+ * reliability of the result. Run: node --import tsx bench/routing/calibrate.ts
  */
-import { trainSoftmaxClassifier, softmaxInPlace } from '../../src/routing/classifier.ts';
-import { trainingTexts } from '../../src/routing/router-index.ts';
-import { buildVectorizer } from '../../src/routing/vectorizer.ts';
+import { DEFAULT_CLASSIFIER_OPTIONS, softmaxInPlace, trainSoftmaxClassifier } from '../../src/routing/classifier.ts';
+import { buildExampleIndex } from '../../src/routing/example-index.ts';
+import { buildFeatureSpace, DEFAULT_FEATURE_SPACE_OPTIONS } from '../../src/routing/feature-space.ts';
+import { hashText } from '../../src/routing/hashed-features.ts';
+import { CALIBRATION, trainingTexts } from '../../src/routing/router-index.ts';
 import { loadClinc } from './clinc.ts';
 
 const FOLDS = 5;
 const { profiles } = loadClinc();
-const heldOut: { logits: Float32Array; label: number }[] = [];
+const classCount = profiles.length;
+const heldOut: { logits: Float64Array; nearest: Float64Array; label: number }[] = [];
 for (let fold = 0; fold < FOLDS; fold += 1) {
-  const trainingProfiles = profiles.map((profile) => ({ ...profile, examples: profile.examples.filter((_, position) => position % FOLDS !== fold) }));
-  const labelled = trainingProfiles.flatMap((profile, label) => trainingTexts(profile).map((text) => ({ text, label })));
-  const vectorizer = buildVectorizer(labelled.map((sample) => sample.text));
-  const classifier = trainSoftmaxClassifier(labelled.map(({ text, label }) => ({ vector: vectorizer.vectorize(text), label })), vectorizer.featureCount, profiles.length);
+  const training = profiles.map((profile) => ({ ...profile, examples: profile.examples.filter((_, position) => position % FOLDS !== fold) }));
+  const labelled = training.flatMap((profile, label) => trainingTexts(profile).map((text) => ({ hashed: hashText(text), label })));
+  const { space, rows } = buildFeatureSpace(labelled.map((sample) => sample.hashed), DEFAULT_FEATURE_SPACE_OPTIONS);
+  const labels = Int32Array.from(labelled, (sample) => sample.label);
+  const classifier = trainSoftmaxClassifier(rows, labels, space.featureCount, classCount, DEFAULT_CLASSIFIER_OPTIONS);
+  const examples = buildExampleIndex(rows, labels, space.featureCount, classCount, CALIBRATION.nearestExamples);
   profiles.forEach((profile, label) => {
     profile.examples.forEach((text, position) => {
-      if (position % FOLDS === fold) heldOut.push({ logits: classifier.logits(vectorizer.vectorize(text)), label });
+      if (position % FOLDS !== fold) return;
+      const vector = space.vectorize(text);
+      heldOut.push({ logits: classifier.logits(vector, new Float64Array(classCount)), nearest: examples.scores(vector, new Float64Array(classCount)), label });
     });
   });
 }
 
-let best = { temperature: 1, logLoss: Infinity };
-for (let temperature = 0.5; temperature <= 4.0001; temperature += 0.05) {
-  let logLoss = 0;
-  for (const { logits, label } of heldOut) logLoss -= Math.log(Math.max(1e-12, softmaxInPlace(Float32Array.from(logits), temperature)[label]));
-  logLoss /= heldOut.length;
-  if (logLoss < best.logLoss) best = { temperature: Math.round(temperature * 100) / 100, logLoss };
+const probabilities = (scores: Float64Array, temperature: number) => softmaxInPlace(Float64Array.from(scores), temperature);
+function fitTemperature(pick: (sample: (typeof heldOut)[number]) => Float64Array): number {
+  let best = { temperature: 1, logLoss: Infinity };
+  for (let temperature = 0.005; temperature < 5; temperature *= 1.05) {
+    let logLoss = 0;
+    for (const sample of heldOut) logLoss -= Math.log(Math.max(1e-12, probabilities(pick(sample), temperature)[sample.label]));
+    if (logLoss < best.logLoss) best = { temperature, logLoss };
+  }
+  return best.temperature;
 }
-const accuracy = heldOut.filter(({ logits, label }) => logits.indexOf(Math.max(...logits)) === label).length / heldOut.length;
-console.log(`cross-validated accuracy on examples: ${(accuracy * 100).toFixed(1)} %`);
-console.log(`fitted temperature: ${best.temperature} (log-loss ${best.logLoss.toFixed(3)})`);
+const classifierTemperature = fitTemperature((sample) => sample.logits);
+const examplesTemperature = fitTemperature((sample) => sample.nearest);
+const blended = (sample: (typeof heldOut)[number], weight: number) => {
+  const fromClassifier = probabilities(sample.logits, classifierTemperature);
+  const fromExamples = probabilities(sample.nearest, examplesTemperature);
+  return fromClassifier.map((probability, label) => (1 - weight) * probability + weight * fromExamples[label]);
+};
+const argmax = (values: Float64Array) => values.indexOf(Math.max(...values));
+const evaluate = (weight: number) => {
+  let correct = 0;
+  let logLoss = 0;
+  for (const sample of heldOut) {
+    const blend = blended(sample, weight);
+    if (argmax(blend) === sample.label) correct += 1;
+    logLoss -= Math.log(Math.max(1e-12, blend[sample.label]));
+  }
+  return { weight, accuracy: correct / heldOut.length, logLoss: logLoss / heldOut.length };
+};
+const sweep = [0, 1 / 6, 1 / 4, 1 / 3, 1 / 2, 2 / 3, 1].map(evaluate);
+const chosen = sweep.reduce((best, row) => (row.accuracy > best.accuracy + 1e-9 || (Math.abs(row.accuracy - best.accuracy) < 1e-9 && row.logLoss < best.logLoss) ? row : best));
+
+console.log(`held-out examples: ${heldOut.length} (${FOLDS} folds)`);
+console.log(`classifier temperature: ${classifierTemperature.toFixed(3)} (shipped ${CALIBRATION.classifierTemperature})`);
+console.log(`nearest-examples temperature: ${examplesTemperature.toFixed(4)} (shipped ${CALIBRATION.examplesTemperature})`);
+for (const row of sweep) console.log(`  examples weight ${row.weight.toFixed(2)}: top-1 ${(row.accuracy * 100).toFixed(1)} %, log-loss ${row.logLoss.toFixed(3)}`);
+console.log(`chosen examples weight: ${chosen.weight.toFixed(2)} (shipped ${CALIBRATION.examplesWeight.toFixed(2)})`);
 // Reliability: within each confidence bin, how often the top choice was right.
 const bins = Array.from({ length: 5 }, () => ({ count: 0, correct: 0, confidence: 0 }));
-for (const { logits, label } of heldOut) {
-  const probabilities = softmaxInPlace(Float32Array.from(logits), best.temperature);
-  const confidence = Math.max(...probabilities);
+for (const sample of heldOut) {
+  const blend = blended(sample, chosen.weight);
+  const confidence = Math.max(...blend);
   const bin = bins[Math.min(4, Math.floor(confidence * 5))];
   bin.count += 1;
   bin.confidence += confidence;
-  if (probabilities.indexOf(confidence) === label) bin.correct += 1;
+  if (argmax(blend) === sample.label) bin.correct += 1;
 }
 bins.forEach((bin, position) => {
   if (bin.count > 0) console.log(`  confidence ${(position / 5).toFixed(1)}–${((position + 1) / 5).toFixed(1)}: n=${bin.count} mean ${(bin.confidence / bin.count).toFixed(2)} accuracy ${(bin.correct / bin.count).toFixed(2)}`);
