@@ -8,30 +8,35 @@ import { generatePassword } from './auth/password.ts';
 import type { Config } from './config/types.ts';
 import { AppError } from './errors.ts';
 import type { Coordination } from './coordination/coordination.ts';
-import { createMemoryCoordination, createRedisCoordination } from './coordination/index.ts';
+import { createMemoryCoordination } from './coordination/memory/index.ts';
 import { Metrics } from './metrics/metrics.ts';
 import { createServices, type Services } from './services.ts';
 import type { Store } from './store/store.ts';
-import { createPostgresStore } from './store/postgres/index.ts';
-import { createSqliteStore } from './store/sqlite/index.ts';
 import { attachWebSocket } from './ws/index.ts';
 
-/** The concrete store named by DATABASE_URL. */
-export function createStore(config: Config): Store {
+/**
+ * The concrete store named by DATABASE_URL. Backends are imported only when chosen, so the
+ * embedded default never loads pg (nor ioredis below) at start.
+ */
+export async function createStore(config: Config): Promise<Store> {
   const url = config.databaseUrl;
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     // `?schema=name` (ours) keeps fleetchat's tables in their own schema of a shared database.
     const parsed = new URL(url);
     const schema = parsed.searchParams.get('schema') ?? undefined;
     parsed.searchParams.delete('schema');
+    const { createPostgresStore } = await import('./store/postgres/index.ts');
     return createPostgresStore({ connectionString: parsed.toString(), schema });
   }
   const filename = url.slice('sqlite:'.length);
+  const { createSqliteStore } = await import('./store/sqlite/index.ts');
   return createSqliteStore({ filename, synchronous: config.sqliteSynchronous });
 }
 
 export async function createCoordination(config: Config): Promise<Coordination> {
-  return config.redisUrl ? createRedisCoordination({ url: config.redisUrl }) : createMemoryCoordination();
+  if (!config.redisUrl) return createMemoryCoordination();
+  const { createRedisCoordination } = await import('./coordination/redis/index.ts');
+  return createRedisCoordination({ url: config.redisUrl });
 }
 
 /**
@@ -92,7 +97,7 @@ export interface StartOptions {
 export async function startServer(config: Config, options: StartOptions = {}): Promise<Server> {
   const warn = options.warn ?? ((message: string) => process.stderr.write(`warning: ${message}\n`));
   const jwtSecret = resolveJwtSecret(config, warn);
-  const store = createStore(config);
+  const store = await createStore(config);
   const coordination = await createCoordination(config);
   const metrics = new Metrics({ defaultMetrics: true });
   try {

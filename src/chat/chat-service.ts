@@ -7,7 +7,7 @@ import type { Coordination } from '../coordination/coordination.ts';
 import { ProviderError } from '../providers/chat-model.ts';
 import type { ModelStreamPart } from '../providers/fallback.ts';
 import type { ChatTurn } from '../providers/chat-model.ts';
-import type { Agent, Message, Session, Store } from '../store/store.ts';
+import type { Agent, Message, NewSession, Store } from '../store/store.ts';
 import type { AnswerEvent, AnswerHeader, AnswerInput, AnswerResult } from './events.ts';
 import { checkBudget, checkText } from './guards.ts';
 import { IDEMPOTENCY_TTL_MS, checkIdempotencyKey, idempotencyInProgress, idempotencyKeyReused, replayEvents, requestHash } from './idempotency.ts';
@@ -62,6 +62,9 @@ function providerFailure(error: unknown): AppError {
   }
   return toAppError(error);
 }
+
+const titleOf = (message: string): string => message.trim().replace(/\s+/g, ' ').slice(0, 80);
+const soulKeyOf = (agent: Agent): string => `soul:${agent.id}:${agent.updatedAt.getTime()}`;
 
 /**
  * The answer pipeline, written once for every transport: a stream of events that POST renders
@@ -150,18 +153,15 @@ export class ChatService {
     const { store, coordination, observer, settings } = this.#deps;
     const { agent } = target;
     if (this.#stopping) throw new AppError('UNAVAILABLE', 'The server is shutting down; send the message again in a moment.');
-    const session = target.session ?? (await this.#openSession(principal, agent, input.message));
-    const userMessage = await store.insertMessage({
-      id: newId(),
-      sessionId: session.id,
-      workspaceId: principal.workspaceId,
-      userId: principal.userId,
-      agentId: agent.id,
-      role: 'user',
-      content: input.message,
-      status: 'complete',
-      createdAt: new Date(),
+    const now = new Date();
+    const newSession = target.session ? undefined : { id: newId(), workspaceId: principal.workspaceId, userId: principal.userId, agentId: agent.id, title: titleOf(input.message), now };
+    const sessionId = target.session?.id ?? (newSession as NewSession).id;
+    // Session (when new) and user message in one commit, before the model is called.
+    const userMessage = await store.beginTurn({
+      session: newSession,
+      message: { id: newId(), sessionId, workspaceId: principal.workspaceId, userId: principal.userId, agentId: agent.id, role: 'user', content: input.message, status: 'complete', createdAt: now },
     });
+    const session = { id: sessionId };
     const header: AnswerHeader = {
       sessionId: session.id,
       agentId: agent.id,
@@ -210,7 +210,10 @@ export class ChatService {
     try {
       yield { type: 'start', ...header };
       const models = [agent.config.model.default, ...agent.config.model.fallbacks];
-      const turns = await this.#prompt(agent, session.id);
+      // A session opened by this very message has nothing else to read.
+      const turns = newSession
+        ? buildPrompt({ soul: agent.soul, soulKey: soulKeyOf(agent), history: [userMessage], maxContextTokens: agent.config.session.maxContextTokens, complete: true }).turns
+        : await this.#prompt(agent, session.id);
       let end: Extract<ModelStreamPart, { type: 'end' }> | undefined;
       const stream = this.#deps.streamModel(models, { messages: turns }, {
         signal: controller.signal,
@@ -222,7 +225,8 @@ export class ChatService {
         if (controller.signal.aborted) break;
         if (part.type === 'text-delta') {
           if (part.text.length === 0) continue;
-          // The row appears with the first delta, so a crash leaves it for the start-up sweep.
+          // The row appears with the first delta (in history as `streaming`, cancellable by its
+          // id), so a crash leaves it for the start-up sweep to mark `incomplete`.
           inserted ??= store.insertMessage(assistantRow('', 'streaming'));
           text += part.text;
           seq += 1;
@@ -235,12 +239,13 @@ export class ChatService {
       if (!end) throw new ProviderError('network', 'the model stream ended without a final event');
       const durationMs = Math.round(performance.now() - receivedAt);
       const final = { content: text, status: 'complete' as const, inputTokens: end.usage.inputTokens, outputTokens: end.usage.outputTokens, model: end.model, durationMs };
-      const now = new Date();
-      await Promise.all([
-        inserted ? inserted.then(() => store.finishMessage(header.messageId, final)) : store.insertMessage(assistantRow(text, 'complete', final)),
-        store.addUsage({ workspaceId: principal.workspaceId, agentId: agent.id, model: end.model, day: utcDay(now), inputTokens: final.inputTokens, outputTokens: final.outputTokens, errors: 0, at: now }),
-        store.touchAgent(agent.id, now),
-      ]);
+      const endedAt = new Date();
+      if (inserted) await inserted;
+      await store.completeAnswer({
+        message: assistantRow(text, 'complete', final),
+        streamed: inserted !== undefined,
+        usage: { workspaceId: principal.workspaceId, agentId: agent.id, model: end.model, day: utcDay(endedAt), inputTokens: final.inputTokens, outputTokens: final.outputTokens, errors: 0, at: endedAt },
+      });
       finished = true;
       observer.answered({ agentId: agent.id, agentName: agent.name, model: end.model, inputTokens: final.inputTokens, outputTokens: final.outputTokens, durationMs });
       yield { type: 'end', ...header, response: text, inputTokens: final.inputTokens, outputTokens: final.outputTokens, durationMs, model: end.model };
@@ -266,13 +271,8 @@ export class ChatService {
     }
   }
 
-  async #openSession(principal: Principal, agent: Agent, message: string): Promise<Session> {
-    const title = message.trim().replace(/\s+/g, ' ').slice(0, 80);
-    return this.#deps.store.createSession({ id: newId(), workspaceId: principal.workspaceId, userId: principal.userId, agentId: agent.id, title, now: new Date() });
-  }
-
   async #prompt(agent: Agent, sessionId: string): Promise<ChatTurn[]> {
-    const soulKey = `soul:${agent.id}:${agent.updatedAt.getTime()}`;
+    const soulKey = soulKeyOf(agent);
     for (const limit of PROMPT_PAGES) {
       const history = await this.#deps.store.recentSessionMessages(sessionId, limit);
       const complete = history.length < limit || limit === PROMPT_PAGES[PROMPT_PAGES.length - 1];

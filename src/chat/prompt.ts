@@ -31,6 +31,15 @@ export interface PromptBuild {
  */
 export function buildPrompt(input: { soul: string; soulKey: string; history: Message[]; maxContextTokens: number; complete: boolean }): PromptBuild {
   const { soul, history, maxContextTokens } = input;
+  // A token covers at least one UTF-8 byte, so a prompt within the budget in bytes (plus the
+  // framing) fits without counting: the common case, and no tokenizer work on the hot path.
+  let bytes = Buffer.byteLength(soul) + 4;
+  for (const message of history) bytes += Buffer.byteLength(message.content) + 4;
+  if (bytes <= maxContextTokens) {
+    const turns: ChatTurn[] = soul ? [{ role: 'system', content: soul }] : [];
+    for (const message of history) turns.push({ role: message.role, content: message.content });
+    return { turns, trimmed: false, needsMore: !input.complete };
+  }
   let budget = maxContextTokens - (soul ? tokensOf(input.soulKey, soul) : 0);
   let first = history.length;
   while (first > 0) {

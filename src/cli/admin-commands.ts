@@ -12,7 +12,7 @@ const warn = (message: string) => process.stderr.write(`warning: ${message}\n`);
 
 /** Opens the store (migrated) and the services for one command, and closes them after. */
 async function withServices<T>(config: Config, work: (services: ReturnType<typeof createServices>) => Promise<T>): Promise<T> {
-  const store = createStore(config);
+  const store = await createStore(config);
   const coordination = await createCoordination(config);
   try {
     await store.migrate();
@@ -40,7 +40,7 @@ export const migrateCommand: Command = {
   summary: 'Bring the store\'s schema up to date (serve does it too)',
   options: {},
   async run({ config }) {
-    const store = createStore(config());
+    const store = await createStore(config());
     try {
       await store.migrate();
       process.stdout.write(`${store.kind} schema is up to date\n`);

@@ -6,7 +6,7 @@ import { UsageError, type Command } from './index.ts';
 
 /** A token for `email`, signed locally with the server's key (the CLI reads the same env). */
 async function localToken(config: Config, email: string): Promise<string> {
-  const store = createStore(config);
+  const store = await createStore(config);
   const coordination = await createCoordination(config);
   try {
     const services = createServices({ config, store, coordination, jwtSecret: resolveJwtSecret(config, () => undefined) });

@@ -3,8 +3,19 @@
  * differently, so these figures are estimates: used only when a provider reports no usage, and
  * for trimming a session's history to a model's context window.
  */
-import { countTokens as countEncodedTokens, decode, encode } from 'gpt-tokenizer/encoding/o200k_base';
+import { createRequire } from 'node:module';
 import type { ChatTurn, Usage } from './chat-model.ts';
+
+type Encoding = typeof import('gpt-tokenizer/encoding/o200k_base');
+
+// The encoding's tables take ~60 MB and ~0.2 s to load: only when a count is first needed, not
+// at start (most answers carry the provider's own usage, and short prompts need no trimming).
+const require = createRequire(import.meta.url);
+let encoding: Encoding | undefined;
+const loadEncoding = (): Encoding => (encoding ??= require('gpt-tokenizer/encoding/o200k_base') as Encoding);
+const countEncodedTokens: Encoding['countTokens'] = (text, options) => loadEncoding().countTokens(text, options);
+const encode: Encoding['encode'] = (text, options) => loadEncoding().encode(text, options);
+const decode: Encoding['decode'] = (tokens) => loadEncoding().decode(tokens);
 
 // User text may contain `<|endoftext|>` and friends; the tokenizer throws on them by default.
 // They are plain text to us, never control tokens.

@@ -147,6 +147,15 @@ export interface NewAgent {
 
 export type AgentPatch = Partial<Pick<Agent, 'name' | 'role' | 'description' | 'soul' | 'status' | 'config'>>;
 
+export interface NewSession {
+  id: string;
+  workspaceId: string;
+  userId: string;
+  agentId: string;
+  title: string;
+  now: Date;
+}
+
 export interface NewMessage {
   id: string;
   sessionId: string;
@@ -287,13 +296,23 @@ export interface Store {
   touchAgent(agentId: string, at: Date): Promise<void>;
 
   // --- sessions -----------------------------------------------------------------------------
-  createSession(input: { id: string; workspaceId: string; userId: string; agentId: string; title: string; now: Date }): Promise<Session>;
+  createSession(input: NewSession): Promise<Session>;
   /** Scoped to the workspace; ownership by user is the service's check. */
   getSession(workspaceId: string, id: string): Promise<Session | undefined>;
   /** Newest first (lastMessageAt desc, id desc). */
   listSessions(query: SessionQuery): Promise<Page<Session>>;
   /** The user's most recently active session, for `recent` routing. */
   latestSession(workspaceId: string, userId: string): Promise<Session | undefined>;
+
+  // --- answers (the hot path: few commits per message) ---------------------------------------
+  /** Opens the session when `session` is given, then stores the message, in one transaction. */
+  beginTurn(input: { session?: NewSession; message: NewMessage }): Promise<Message>;
+  /**
+   * The end of an answer in one transaction: the assistant message (inserted, or, when
+   * `streamed`, the `streaming` row of that id finished with these figures), the usage counters
+   * and the agent's last activity.
+   */
+  completeAnswer(input: { message: NewMessage; streamed: boolean; usage: UsageRecord }): Promise<void>;
 
   // --- messages -----------------------------------------------------------------------------
   /** Inserts the message and bumps the session's lastMessageAt, in one transaction. */

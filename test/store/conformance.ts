@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import type { Store } from '../../src/store/store.ts';
 import { describeUsers, describeWorkspaces } from './conformance/accounts.ts';
 import { describeAgents } from './conformance/agents.ts';
+import { describeAnswers } from './conformance/answers.ts';
 import { describeHistory } from './conformance/history.ts';
 import { describeIdempotency } from './conformance/idempotency.ts';
 import { describeMessages } from './conformance/messages.ts';
@@ -52,6 +53,7 @@ export function runStoreConformance(
     describeAgents(current);
     describeSessions(current);
     describeMessages(current);
+    describeAnswers(current);
     describeHistory(current);
     describeIdempotency(current);
     describeUsage(current);

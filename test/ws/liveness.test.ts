@@ -102,7 +102,7 @@ describe('graceful shutdown', () => {
     await closing;
 
     // The server is gone: read what it stored straight from its database.
-    const store = createStore(server.server.services.config);
+    const store = await createStore(server.server.services.config);
     try {
       const messages = await store.recentSessionMessages(longStart.sessionId, 10);
       expect(messages.find((message) => message.id === longStart.messageId)).toMatchObject({ status: 'incomplete', content: streamed });

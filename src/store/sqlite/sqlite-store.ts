@@ -79,7 +79,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const database = openDatabase(options);
   const pingStatement = lazy(() => database.prepare('SELECT 1').pluck());
 
-  const methods: SynchronousStore = {
+  const methods = {
     migrate() {
       runMigrations(database);
     },
@@ -103,7 +103,33 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     ...createIdempotencyRepository(database),
     ...createUsageRepository(database),
     ...createStatsRepository(database),
-  };
+  } as SynchronousStore;
+
+  // Composite writes of the answer path: one commit instead of one per statement (nested
+  // better-sqlite3 transactions become savepoints).
+  const beginTurn = database.transaction((input: Parameters<SynchronousStore['beginTurn']>[0]) => {
+    if (input.session) methods.createSession(input.session);
+    return methods.insertMessage(input.message);
+  });
+  const completeAnswer = database.transaction((input: Parameters<SynchronousStore['completeAnswer']>[0]) => {
+    const { message } = input;
+    if (input.streamed) {
+      methods.finishMessage(message.id, {
+        content: message.content,
+        status: message.status === 'streaming' ? 'incomplete' : message.status,
+        inputTokens: message.inputTokens ?? null,
+        outputTokens: message.outputTokens ?? null,
+        model: message.model ?? null,
+        durationMs: message.durationMs ?? null,
+      });
+    } else {
+      methods.insertMessage(message);
+    }
+    methods.addUsage(input.usage);
+    methods.touchAgent(message.agentId, input.usage.at);
+  });
+  methods.beginTurn = (input) => beginTurn(input);
+  methods.completeAnswer = (input) => completeAnswer(input);
 
   const store = { kind: 'sqlite', database } as Record<string, unknown>;
   for (const [name, method] of Object.entries(methods)) {
