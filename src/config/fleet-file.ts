@@ -16,7 +16,7 @@ import { resolveRouting } from './fleet-routing.ts';
 import type { Fleet } from './types.ts';
 
 const topLevelKeys = ['providers', 'defaultAgent', 'routing', 'agents'] as const;
-const providerKeys = ['type', 'baseUrl', 'apiKey', 'headers', 'latencyMs', 'chunkDelayMs'] as const;
+const providerKeys = ['type', 'baseUrl', 'apiKey', 'headers', 'latencyMs', 'chunkDelayMs', 'answerWords'] as const;
 const providerTypes = ['openai', 'anthropic', 'mock'] as const;
 
 export interface FleetFileOptions {
@@ -122,6 +122,11 @@ function readProviders(root: Mapping, checker: FleetFileChecker): ProviderSettin
       if (delay === undefined) continue;
       if (type !== 'mock') checker.fail([...at, key], 'applies to providers of type mock only');
       provider[key] = delay;
+    }
+    const answerWords = checker.optionalInteger(settings, 'answerWords', at, { minimum: 1, maximum: 100_000 });
+    if (answerWords !== undefined) {
+      if (type !== 'mock') checker.fail([...at, 'answerWords'], 'applies to providers of type mock only');
+      provider.answerWords = answerWords;
     }
     return provider;
   });

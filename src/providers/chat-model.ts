@@ -82,6 +82,8 @@ export interface ProviderSettings {
   latencyMs?: number;
   /** mock only: delay between chunks. */
   chunkDelayMs?: number;
+  /** mock only: lengthen every answer to at least this many words (long streams for benchmarks). */
+  answerWords?: number;
   /** Extra HTTP headers for every request (e.g. OpenRouter's). */
   headers?: Record<string, string>;
 }

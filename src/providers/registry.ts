@@ -86,6 +86,7 @@ function createChatModel(setting: ProviderSettings, options: ProviderRegistryOpt
         provider: setting.name,
         latencyMs: setting.latencyMs,
         chunkDelayMs: setting.chunkDelayMs,
+        answerWords: setting.answerWords,
       });
     default: {
       // Config validation rejects unknown types; this guards callers that skip it.

@@ -117,3 +117,19 @@ describe('MockChatModel', () => {
     expect((await streamError(new MockChatModel(), request, AbortSignal.abort())).kind).toBe('aborted');
   });
 });
+
+describe('mock answerWords', () => {
+  it('lengthens answers to at least that many words, deterministically, in more chunks', async () => {
+    const model = new MockChatModel({ answerWords: 150 });
+    const request = { model: 'long', messages: [{ role: 'user' as const, content: 'hi' }] };
+    const read = async () => {
+      const parts: string[] = [];
+      for await (const part of model.stream(request, new AbortController().signal)) if (part.type === 'text-delta') parts.push(part.text);
+      return parts;
+    };
+    const first = await read();
+    expect(first.join('').split(/\s+/).length).toBeGreaterThanOrEqual(150);
+    expect(first.length).toBeGreaterThanOrEqual(50);
+    expect(await read()).toEqual(first);
+  });
+});

@@ -20,6 +20,8 @@ export interface MockChatModelOptions {
   latencyMs?: number;
   /** Delay between chunks, in milliseconds; default 0. */
   chunkDelayMs?: number;
+  /** Lengthen every answer to at least this many words (with the closing sentences, in turn). */
+  answerWords?: number;
 }
 
 /** Words per streamed chunk: enough chunks to exercise streaming, few enough to stay cheap. */
@@ -42,16 +44,18 @@ export class MockChatModel implements ChatModel {
   readonly provider: string;
   private readonly latencyMs: number;
   private readonly chunkDelayMs: number;
+  private readonly answerWords: number;
 
   constructor(options: MockChatModelOptions = {}) {
     this.provider = options.provider ?? 'mock';
     this.latencyMs = options.latencyMs ?? 0;
     this.chunkDelayMs = options.chunkDelayMs ?? 0;
+    this.answerWords = options.answerWords ?? 0;
   }
 
   async *stream(request: ChatRequest, signal: AbortSignal): AsyncIterable<ChatStreamPart> {
     throwIfAborted(signal, this.provider);
-    let answer = composeAnswer(request.model, request.messages);
+    let answer = lengthen(composeAnswer(request.model, request.messages), this.answerWords);
     let finishReason: FinishReason = 'stop';
     if (request.maxOutputTokens !== undefined && countTokens(answer) > request.maxOutputTokens) {
       answer = truncateToTokens(answer, request.maxOutputTokens);
@@ -86,6 +90,18 @@ export function composeAnswer(modelId: string, messages: ChatTurn[]): string {
   const said = excerpt === '' ? 'You sent no message.' : `You said: "${excerpt}".`;
   const sentence = closingSentences[hashRequest(modelId, messages) % closingSentences.length];
   return `[mock model ${modelId}] ${said} ${sentence}`;
+}
+
+/** Appends the closing sentences, in turn, until the answer has at least `words` words. */
+export function lengthen(answer: string, words: number): string {
+  let count = answer.split(/\s+/).length;
+  let next = 0;
+  while (count < words) {
+    const sentence = closingSentences[next++ % closingSentences.length];
+    answer += ` ${sentence}`;
+    count += sentence.split(' ').length;
+  }
+  return answer;
 }
 
 /** FNV-1a over the model id and every turn: cheap, stable across runs and processes. */
