@@ -3,6 +3,21 @@ import { randomBytes } from 'node:crypto';
 let lastMs = 0;
 let sequence = 0;
 
+// Random bytes drawn in blocks: one system call per 256 ids instead of two per id.
+const POOL_SIZE = 16 * 256;
+let pool = randomBytes(POOL_SIZE);
+let poolOffset = 0;
+
+function random16(): Buffer {
+  if (poolOffset + 16 > POOL_SIZE) {
+    pool = randomBytes(POOL_SIZE);
+    poolOffset = 0;
+  }
+  const bytes = Buffer.from(pool.subarray(poolOffset, poolOffset + 16));
+  poolOffset += 16;
+  return bytes;
+}
+
 /**
  * A UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then 74 random bits. Within one
  * millisecond a 12-bit counter in `rand_a` keeps ids of this process strictly increasing, so
@@ -11,7 +26,7 @@ let sequence = 0;
 export function newId(now: number = Date.now()): string {
   if (now > lastMs) {
     lastMs = now;
-    sequence = randomBytes(2).readUInt16BE(0) & 0x3ff; // leave room above for the counter
+    sequence = random16().readUInt16BE(0) & 0x3ff; // leave room above for the counter
   } else {
     sequence += 1;
     if (sequence > 0xfff) {
@@ -20,7 +35,7 @@ export function newId(now: number = Date.now()): string {
       sequence = 0;
     }
   }
-  const bytes = randomBytes(16);
+  const bytes = random16();
   const ms = lastMs;
   bytes[0] = Math.floor(ms / 2 ** 40) & 0xff;
   bytes[1] = Math.floor(ms / 2 ** 32) & 0xff;

@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import type { Role } from '../store/store.ts';
 
@@ -15,11 +16,17 @@ export interface TokenClaims {
  * algorithm never verifies, whatever its header says.
  */
 export class TokenSigner {
-  readonly #key: Uint8Array;
+  // A KeyObject, not raw bytes: jose then skips importing the key on every verification.
+  readonly #key: KeyObject;
   readonly #ttlSeconds: number;
+  /**
+   * Tokens already verified, until they expire: a client sends the same token on every request,
+   * and its signature and claims cannot change. Whether the user still exists is checked apart.
+   */
+  readonly #verified = new Map<string, TokenClaims>();
 
   constructor(secret: string, ttlSeconds: number) {
-    this.#key = new TextEncoder().encode(secret);
+    this.#key = createSecretKey(Buffer.from(secret, 'utf8'));
     this.#ttlSeconds = ttlSeconds;
   }
 
@@ -37,6 +44,21 @@ export class TokenSigner {
 
   /** The claims, or undefined for any token that is not ours, not valid now, or malformed. */
   async verify(token: string): Promise<TokenClaims | undefined> {
+    const known = this.#verified.get(token);
+    if (known) {
+      if (known.expiresAt * 1000 > Date.now()) return known;
+      this.#verified.delete(token);
+      return undefined;
+    }
+    const claims = await this.#verifyFully(token);
+    if (claims) {
+      if (this.#verified.size >= 10_000) this.#verified.clear();
+      this.#verified.set(token, claims);
+    }
+    return claims;
+  }
+
+  async #verifyFully(token: string): Promise<TokenClaims | undefined> {
     try {
       const { payload } = await jwtVerify(token, this.#key, { algorithms: ['HS256'], requiredClaims: ['sub', 'exp', 'iat'] });
       const { sub, wid, role, iat, exp } = payload;

@@ -47,6 +47,9 @@ export interface ChatDeps {
  */
 export const cancelKey = (userId: string, messageId: string): string => `${userId}:${messageId}`;
 
+/** How long an answer may stream before its `streaming` row is written. */
+const PERSIST_STREAMING_AFTER_MS = 100;
+
 /** Messages read for the prompt at first; more only when they all fit the context budget. */
 const PROMPT_PAGES = [64, 512, 4096];
 
@@ -202,7 +205,7 @@ export class ChatService {
       if (inserted) {
         await inserted;
         await store.finishMessage(header.messageId, { content: text, status: 'incomplete', inputTokens: null, outputTokens: null, model: null, durationMs });
-      } else if (controller.signal.aborted) {
+      } else if (controller.signal.aborted || seq > 0) {
         await store.insertMessage(assistantRow(text, 'incomplete', { durationMs }));
       }
     };
@@ -225,9 +228,10 @@ export class ChatService {
         if (controller.signal.aborted) break;
         if (part.type === 'text-delta') {
           if (part.text.length === 0) continue;
-          // The row appears with the first delta (in history as `streaming`, cancellable by its
-          // id), so a crash leaves it for the start-up sweep to mark `incomplete`.
-          inserted ??= store.insertMessage(assistantRow('', 'streaming'));
+          // An answer still streaming after a moment gets its row (in history as `streaming`),
+          // so that a crash leaves it for the start-up sweep to mark `incomplete`. A quick
+          // answer is written once, complete, at the end: half the writes on the fast path.
+          if (!inserted && performance.now() - receivedAt >= PERSIST_STREAMING_AFTER_MS) inserted = store.insertMessage(assistantRow('', 'streaming'));
           text += part.text;
           seq += 1;
           yield { type: 'delta', seq, text: part.text };
@@ -258,7 +262,7 @@ export class ChatService {
         await store.addUsage({ workspaceId: principal.workspaceId, agentId: agent.id, model: agent.config.model.default, day: utcDay(now), inputTokens: 0, outputTokens: 0, errors: 1, at: now });
       }
       observer.failed({ agentId: agent.id, code: failure.code });
-      throw failure.withExtra({ sessionId: session.id, ...(inserted || failure.code === 'CANCELLED' ? { messageId: header.messageId } : {}) });
+      throw failure.withExtra({ sessionId: session.id, ...(seq > 0 || failure.code === 'CANCELLED' ? { messageId: header.messageId } : {}) });
     } finally {
       signal?.removeEventListener('abort', onAbort);
       unregister();

@@ -10,6 +10,7 @@ import BetterSqlite3, { type Database } from 'better-sqlite3';
 import type { Store } from '../store.ts';
 import { createAgentRepository } from './agents.ts';
 import { translateError } from './errors.ts';
+import { createGroupCommit } from './group-commit.ts';
 import { createFeedbackRepository } from './feedback.ts';
 import { createHistoryRepository } from './history.ts';
 import { createIdempotencyRepository } from './idempotency.ts';
@@ -75,6 +76,13 @@ function asynchronous<Parameters extends unknown[], Result>(
   };
 }
 
+/**
+ * The writes of the answer path. Each is still atomic on its own, but those issued in the same
+ * turn of the event loop share one commit (see group-commit.ts): with many answers at once, a
+ * commit (the WAL write) is paid per batch instead of per statement.
+ */
+const groupCommitted = new Set(['beginTurn', 'completeAnswer', 'insertMessage', 'finishMessage', 'addUsage', 'touchAgent', 'upsertFeedback']);
+
 export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const database = openDatabase(options);
   const pingStatement = lazy(() => database.prepare('SELECT 1').pluck());
@@ -131,9 +139,11 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   methods.beginTurn = (input) => beginTurn(input);
   methods.completeAnswer = (input) => completeAnswer(input);
 
+  const batch = createGroupCommit(database);
   const store = { kind: 'sqlite', database } as Record<string, unknown>;
   for (const [name, method] of Object.entries(methods)) {
-    store[name] = asynchronous(method as (...parameters: unknown[]) => unknown);
+    const wrap = groupCommitted.has(name) ? batch : asynchronous;
+    store[name] = wrap(method as (...parameters: unknown[]) => unknown);
   }
   return store as unknown as SqliteStore;
 }
