@@ -5,6 +5,7 @@ import { errorHandler, sendError } from './http/error-handler.ts';
 import { registerAgentRoutes } from './http/routes/agents.ts';
 import { registerAuthRoutes } from './http/routes/auth.ts';
 import { registerChatRoutes } from './http/routes/chat.ts';
+import { registerConsoleRoutes } from './http/routes/console.ts';
 import { registerOperationsRoutes } from './http/routes/operations.ts';
 import { ErrorBody } from './http/schemas.ts';
 import { addSharedSchema, validatorCompiler } from './http/validation.ts';
@@ -117,6 +118,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await registerAuthRoutes(app, services);
   await registerChatRoutes(app, services);
   await registerAgentRoutes(app, services);
+  await registerConsoleRoutes(app, services);
   await options.extend?.(app);
   return app;
 }

@@ -23,7 +23,7 @@ export const serveCommand: Command = {
     if (server.admin) {
       lines.push(`  first start: created admin ${server.admin.email}` + (server.admin.password ? ` with password ${server.admin.password} (shown once; change it or set FLEETCHAT_ADMIN_PASSWORD)` : ' with FLEETCHAT_ADMIN_PASSWORD'));
     }
-    lines.push(`  API docs: ${server.url}/docs`);
+    lines.push(`  console: ${server.url}/   API docs: ${server.url}/docs`);
     process.stdout.write(lines.join('\n') + '\n');
 
     await new Promise<void>((resolve) => {

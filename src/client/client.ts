@@ -1,0 +1,215 @@
+import type { AnswerStream } from './answer-stream.ts';
+import { FleetchatError, errorFromResponse } from './errors.ts';
+import { StreamSocket } from './stream-socket.ts';
+import type {
+  Agent,
+  AgentStats,
+  AgentsQuery,
+  Answer,
+  CancelResponse,
+  FeedbackInput,
+  FeedbackResponse,
+  HistoryItem,
+  HistoryQuery,
+  LoginResponse,
+  Page,
+  SendMessageInput,
+  Session,
+  SessionsQuery,
+  StatsQuery,
+  StreamInput,
+  User,
+} from './types.ts';
+import type { WebSocketConstructor } from './websocket.ts';
+
+export interface FleetchatClientOptions {
+  /** The server's origin, e.g. `http://localhost:3000` (paths start at `/api`). */
+  baseUrl: string;
+  /** A JWT from an earlier login; `login()` sets it too. */
+  token?: string;
+  /** Defaults to the global fetch; inject one to add retries, logging or a test double. */
+  fetch?: typeof globalThis.fetch;
+  /** Defaults to the native WebSocket, else the `ws` package (Node 20). */
+  WebSocket?: WebSocketConstructor;
+  /** An unused stream socket closes after this long; default 30 s. */
+  socketIdleTimeoutMs?: number;
+  /** Pace of frames sent on the socket; default 20 a second, the server's default limit. */
+  framesPerSecond?: number;
+}
+
+type QueryValue = string | number | boolean | Date | undefined;
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+}
+
+/** A typed client of the fleetchat API: REST over fetch, streaming over one WebSocket. */
+export class FleetchatClient {
+  readonly baseUrl: string;
+  #token: string | undefined;
+  readonly #fetch: typeof globalThis.fetch;
+  readonly #socket: StreamSocket;
+
+  constructor(options: FleetchatClientOptions) {
+    if (!/^https?:\/\//i.test(options.baseUrl)) throw new TypeError(`baseUrl must be an absolute http(s) URL, got "${options.baseUrl}".`);
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.#token = options.token;
+    // Bound so that a browser's fetch is not called with the client as `this` (Illegal invocation).
+    this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.#socket = new StreamSocket({
+      url: () => (this.#token === undefined ? undefined : `${this.baseUrl.replace(/^http/i, 'ws')}/api/chat/ws?token=${encodeURIComponent(this.#token)}`),
+      WebSocket: options.WebSocket,
+      idleTimeoutMs: options.socketIdleTimeoutMs ?? 30_000,
+      framesPerSecond: options.framesPerSecond ?? 20,
+      explainFailure: () => this.#explainSocketFailure(),
+    });
+  }
+
+  get token(): string | undefined {
+    return this.#token;
+  }
+
+  set token(token: string | undefined) {
+    if (token === this.#token) return;
+    this.#token = token;
+    // The socket authenticated with the old token; answers running on it may finish there.
+    this.#socket.retire();
+  }
+
+  // --- auth -----------------------------------------------------------------------------------
+
+  /** Logs in and keeps the token for every later call. */
+  async login(email: string, password: string): Promise<LoginResponse> {
+    const answer = await this.#request<LoginResponse>('POST', '/api/auth/login', { body: { email, password }, anonymous: true });
+    this.token = answer.token;
+    return answer;
+  }
+
+  /** Forgets the token and closes the stream socket. */
+  logout(): void {
+    this.token = undefined;
+    this.#socket.close();
+  }
+
+  async me(): Promise<User> {
+    return (await this.#request<{ user: User }>('GET', '/api/auth/me')).user;
+  }
+
+  // --- chat -----------------------------------------------------------------------------------
+
+  /** Sends a message and waits for the whole answer. Aborting `signal` cancels it on the server. */
+  sendMessage(input: SendMessageInput, options: RequestOptions = {}): Promise<Answer> {
+    const { idempotencyKey, ...body } = input;
+    const headers = idempotencyKey === undefined ? undefined : { 'idempotency-key': idempotencyKey };
+    return this.#request<Answer>('POST', '/api/chat/message', { body, headers, signal: options.signal });
+  }
+
+  /** Streams an answer over the client's WebSocket; see AnswerStream for how errors surface. */
+  stream(input: StreamInput): AnswerStream {
+    return this.#socket.stream(input);
+  }
+
+  /** Stops a running answer by its `messageId` (from `start`), on any socket or transport. */
+  cancel(messageId: string): Promise<CancelResponse> {
+    return this.#request<CancelResponse>('POST', `/api/chat/messages/${encodeURIComponent(messageId)}/cancel`);
+  }
+
+  /** One page of messages (newest first unless `order: 'asc'`). */
+  history(query: HistoryQuery = {}, options: RequestOptions = {}): Promise<Page<HistoryItem>> {
+    return this.#request<Page<HistoryItem>>('GET', '/api/chat/history', { query: { ...query }, signal: options.signal });
+  }
+
+  /** Every page of a history query, fetched one at a time as the loop asks for it. */
+  historyPages(query: HistoryQuery = {}): AsyncGenerator<Page<HistoryItem>, void, undefined> {
+    return pages((offset) => this.history({ ...query, offset }), query.offset ?? 0);
+  }
+
+  /** Every message of a history query, page after page. */
+  async *iterateHistory(query: HistoryQuery = {}): AsyncGenerator<HistoryItem, void, undefined> {
+    for await (const page of this.historyPages(query)) yield* page.data;
+  }
+
+  /** The caller's sessions, newest activity first (admins: `all: true` for the workspace's). */
+  sessions(query: SessionsQuery = {}, options: RequestOptions = {}): Promise<Page<Session>> {
+    return this.#request<Page<Session>>('GET', '/api/chat/sessions', { query: { ...query }, signal: options.signal });
+  }
+
+  sessionPages(query: SessionsQuery = {}): AsyncGenerator<Page<Session>, void, undefined> {
+    return pages((offset) => this.sessions({ ...query, offset }), query.offset ?? 0);
+  }
+
+  /** Rates an answer 1–5; rating again replaces the earlier rating. */
+  feedback(input: FeedbackInput): Promise<FeedbackResponse> {
+    return this.#request<FeedbackResponse>('POST', '/api/chat/feedback', { body: input });
+  }
+
+  // --- agents ---------------------------------------------------------------------------------
+
+  agents(query: AgentsQuery = {}, options: RequestOptions = {}): Promise<Page<Agent>> {
+    return this.#request<Page<Agent>>('GET', '/api/agents', { query: { ...query }, signal: options.signal });
+  }
+
+  agent(id: string, options: RequestOptions = {}): Promise<Agent> {
+    return this.#request<Agent>('GET', `/api/agents/${encodeURIComponent(id)}`, { signal: options.signal });
+  }
+
+  /** Feedback, usage and latency of an agent (admins); default: the last 30 days. */
+  agentStats(id: string, query: StatsQuery = {}, options: RequestOptions = {}): Promise<AgentStats> {
+    return this.#request<AgentStats>('GET', `/api/agents/${encodeURIComponent(id)}/stats`, { query: { ...query }, signal: options.signal });
+  }
+
+  /** Closes the stream socket (a Node process stays alive while it is open). */
+  close(): void {
+    this.#socket.close();
+  }
+
+  // --- transport ------------------------------------------------------------------------------
+
+  async #request<T>(
+    method: string,
+    path: string,
+    options: { body?: unknown; query?: Record<string, QueryValue>; headers?: Record<string, string>; signal?: AbortSignal; anonymous?: boolean } = {},
+  ): Promise<T> {
+    const url = new URL(this.baseUrl + path);
+    for (const [name, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(name, value instanceof Date ? value.toISOString() : String(value));
+    }
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+    if (!options.anonymous && this.#token !== undefined) headers.authorization = `Bearer ${this.#token}`;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await this.#fetch(url, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body), signal: options.signal });
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      throw new FleetchatError(`Could not reach ${this.baseUrl}: ${(error as Error).message}`, { code: 'CONNECTION_ERROR', status: 0, cause: error });
+    }
+    const text = await response.text();
+    if (!response.ok) throw errorFromResponse(response.status, response.headers, text);
+    try {
+      return JSON.parse(text) as T;
+    } catch (error) {
+      throw new FleetchatError(`${method} ${path} answered ${response.status} with a body that is not JSON.`, { code: 'BAD_RESPONSE', status: response.status, cause: error });
+    }
+  }
+
+  async #explainSocketFailure(): Promise<FleetchatError> {
+    try {
+      await this.me();
+    } catch (error) {
+      if (error instanceof FleetchatError) return error;
+    }
+    return new FleetchatError(`Could not open the WebSocket to ${this.baseUrl}.`, { code: 'CONNECTION_ERROR', status: 0 });
+  }
+}
+
+/** Walks `hasMore` from `offset`; each page is fetched only when the consumer asks for it. */
+async function* pages<T>(fetchPage: (offset: number) => Promise<Page<T>>, offset: number): AsyncGenerator<Page<T>, void, undefined> {
+  for (;;) {
+    const page = await fetchPage(offset);
+    yield page;
+    // An empty page with hasMore (rows deleted meanwhile) would loop forever; stop instead.
+    if (!page.pagination.hasMore || page.data.length === 0) return;
+    offset += page.data.length;
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * The typed client against the real server in process (a fake OpenAI upstream behind it):
+ * REST calls, paging iterators and typed errors. Streaming is in stream.test.ts.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FleetchatClient, FleetchatError, type HistoryItem } from '../../src/client/index.ts';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/harness.ts';
+
+let t: TestServer;
+let admin: FleetchatClient;
+
+beforeAll(async () => {
+  t = await startTestServer();
+  admin = new FleetchatClient({ baseUrl: t.baseUrl });
+  await admin.login(ADMIN_EMAIL, ADMIN_PASSWORD);
+});
+afterAll(async () => {
+  admin?.close();
+  await t?.close();
+});
+
+/** Awaits `promise` and returns the FleetchatError it must reject with. */
+async function failure(promise: Promise<unknown>): Promise<FleetchatError> {
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  expect(error).toBeInstanceOf(FleetchatError);
+  return error as FleetchatError;
+}
+
+describe('auth', () => {
+  it('login stores the token; me() returns the caller', async () => {
+    const client = new FleetchatClient({ baseUrl: `${t.baseUrl}/` });
+    const answer = await client.login(ADMIN_EMAIL, ADMIN_PASSWORD);
+    expect(answer.user).toMatchObject({ email: ADMIN_EMAIL, role: 'admin' });
+    expect(client.token).toBe(answer.token);
+    expect(await client.me()).toMatchObject({ id: answer.user.id, email: ADMIN_EMAIL });
+  });
+
+  it('a wrong password is a FleetchatError 401 UNAUTHORIZED', async () => {
+    const client = new FleetchatClient({ baseUrl: t.baseUrl });
+    const error = await failure(client.login(ADMIN_EMAIL, 'wrong password'));
+    expect(error).toMatchObject({ status: 401, code: 'UNAUTHORIZED', name: 'FleetchatError' });
+    expect(client.token).toBeUndefined();
+  });
+
+  it('no token: 401; a bad token: 401', async () => {
+    expect(await failure(new FleetchatClient({ baseUrl: t.baseUrl }).me())).toMatchObject({ status: 401, code: 'UNAUTHORIZED' });
+    expect(await failure(new FleetchatClient({ baseUrl: t.baseUrl, token: 'not-a-jwt' }).agents())).toMatchObject({ status: 401, code: 'UNAUTHORIZED' });
+  });
+
+  it('an unreachable server is CONNECTION_ERROR with status 0', async () => {
+    const client = new FleetchatClient({ baseUrl: 'http://127.0.0.1:9', token: 'x' });
+    expect(await failure(client.me())).toMatchObject({ status: 0, code: 'CONNECTION_ERROR' });
+  });
+
+  it('refuses a relative baseUrl at once', () => {
+    expect(() => new FleetchatClient({ baseUrl: '/api' })).toThrow(TypeError);
+  });
+
+  it('uses an injected fetch', async () => {
+    const seen: string[] = [];
+    const client = new FleetchatClient({
+      baseUrl: t.baseUrl,
+      token: t.adminToken,
+      fetch: (input, init) => {
+        seen.push(`${init?.method} ${String(input)}`);
+        return fetch(input, init);
+      },
+    });
+    await client.agents({ limit: 2 });
+    expect(seen).toEqual([`GET ${t.baseUrl}/api/agents?limit=2`]);
+  });
+});
+
+describe('chat', () => {
+  it('sendMessage returns the typed answer; feedback rates it; history shows both', async () => {
+    const answer = await admin.sendMessage({ message: 'hello there', agentId: t.agents.Aria });
+    expect(answer).toMatchObject({ agentId: t.agents.Aria, agentName: 'Aria', routedBy: 'explicit' });
+    expect(answer.response.length).toBeGreaterThan(0);
+    expect(answer.outputTokens).toBeGreaterThan(0);
+
+    const rated = await admin.feedback({ messageId: answer.messageId, rating: 4, comment: 'useful' });
+    expect(rated).toMatchObject({ ok: true, feedback: { messageId: answer.messageId, rating: 4, comment: 'useful' } });
+
+    const page = await admin.history({ sessionId: answer.sessionId, order: 'asc' });
+    expect(page.data.map((item) => item.role)).toEqual(['user', 'assistant']);
+    expect(page.data[1]).toMatchObject({ id: answer.messageId, status: 'complete', feedback: { rating: 4, comment: 'useful' } });
+  });
+
+  it('routes when agentId is left out, and explains it on request', async () => {
+    const answer = await admin.sendMessage({ message: 'Summarize competitor pricing moves', explainRouting: true });
+    expect(answer.agentName).toBe('Nova');
+    expect(answer.routedBy).toBe('relevance');
+    expect(answer.routing?.candidates.length).toBeGreaterThan(0);
+  });
+
+  it('an idempotency key replays the first answer', async () => {
+    const input = { message: 'once only', agentId: t.agents.Aria, idempotencyKey: `key-${Date.now()}` };
+    const first = await admin.sendMessage(input);
+    const again = await admin.sendMessage(input);
+    expect(again.messageId).toBe(first.messageId);
+  });
+
+  it('historyPages and iterateHistory walk every page in order, fetching lazily', async () => {
+    const first = await admin.sendMessage({ message: 'turn 1', agentId: t.agents.Ledger });
+    for (let turn = 2; turn <= 4; turn++) await admin.sendMessage({ message: `turn ${turn}`, sessionId: first.sessionId });
+    const query = { sessionId: first.sessionId, limit: 3, order: 'asc' as const };
+
+    const pages = [];
+    for await (const page of admin.historyPages(query)) pages.push(page);
+    expect(pages.map((page) => page.data.length)).toEqual([3, 3, 2]);
+    expect(pages.map((page) => page.pagination.offset)).toEqual([0, 3, 6]);
+    expect(pages.at(-1)?.pagination.hasMore).toBe(false);
+
+    const items: HistoryItem[] = [];
+    for await (const item of admin.iterateHistory(query)) items.push(item);
+    expect(items.filter((item) => item.role === 'user').map((item) => item.content)).toEqual(['turn 1', 'turn 2', 'turn 3', 'turn 4']);
+    expect(new Set(items.map((item) => item.id)).size).toBe(8);
+
+    // Breaking out early stops fetching: one request for the first page only.
+    let requests = 0;
+    const counting = new FleetchatClient({ baseUrl: t.baseUrl, token: admin.token, fetch: (input, init) => (requests++, fetch(input, init)) });
+    for await (const item of counting.iterateHistory(query)) {
+      expect(item.role).toBe('user');
+      break;
+    }
+    expect(requests).toBe(1);
+  });
+
+  it('sessions lists the caller\'s; admins see the workspace\'s with all: true', async () => {
+    const member = await t.member();
+    const memberClient = new FleetchatClient({ baseUrl: t.baseUrl, token: member.token });
+    const answer = await memberClient.sendMessage({ message: 'member question', agentId: t.agents.Aria });
+    const own = await memberClient.sessions();
+    expect(own.data.map((session) => session.id)).toEqual([answer.sessionId]);
+    expect(own.data[0]).toMatchObject({ agentId: t.agents.Aria, userId: member.id });
+
+    const adminOwn = await admin.sessions({ limit: 200 });
+    expect(adminOwn.data.map((session) => session.id)).not.toContain(answer.sessionId);
+    const everyone = [];
+    for await (const page of admin.sessionPages({ all: true, limit: 2 })) everyone.push(...page.data);
+    expect(everyone.map((session) => session.id)).toContain(answer.sessionId);
+  });
+
+  it('typed errors: 400 with details, 404 with its code', async () => {
+    const invalid = await failure(admin.feedback({ messageId: '00000000-0000-7000-8000-000000000000', rating: 9 }));
+    expect(invalid).toMatchObject({ status: 400, code: 'VALIDATION_ERROR' });
+    const missing = await failure(admin.feedback({ messageId: '00000000-0000-7000-8000-000000000000', rating: 3 }));
+    expect(missing).toMatchObject({ status: 404, code: 'MESSAGE_NOT_FOUND' });
+    const badLimit = await failure(admin.history({ limit: 500 }));
+    expect(badLimit).toMatchObject({ status: 400, code: 'VALIDATION_ERROR' });
+    const notRunning = await failure(admin.cancel('00000000-0000-7000-8000-000000000000'));
+    expect(notRunning.status).toBe(404);
+  });
+});
+
+describe('agents', () => {
+  it('agents() pages the fleet; agent(id) reads one; an unknown id is 404 AGENT_NOT_FOUND', async () => {
+    const page = await admin.agents({ limit: 100 });
+    expect(page.data.map((agent) => agent.name).sort()).toEqual(['Aria', 'Ledger', 'Nova']);
+    const aria = await admin.agent(t.agents.Aria);
+    expect(aria).toMatchObject({ name: 'Aria', role: 'General assistant', status: 'online', isDefault: true });
+    expect(typeof aria.tokensTodayInput).toBe('number');
+    const error = await failure(admin.agent('00000000-0000-7000-8000-000000000000'));
+    expect(error).toMatchObject({ status: 404, code: 'AGENT_NOT_FOUND' });
+  });
+
+  it('agentStats reports feedback and usage (admin); a member gets 403', async () => {
+    const answer = await admin.sendMessage({ message: 'rate me', agentId: t.agents.Nova });
+    await admin.feedback({ messageId: answer.messageId, rating: 5 });
+    const stats = await admin.agentStats(t.agents.Nova, { from: new Date(Date.now() - 60_000) });
+    expect(stats.agentId).toBe(t.agents.Nova);
+    expect(stats.messages).toBeGreaterThanOrEqual(1);
+    expect(stats.feedback.count).toBeGreaterThanOrEqual(1);
+    expect(stats.feedback.distribution['5']).toBeGreaterThanOrEqual(1);
+    expect(stats.tokens.output).toBeGreaterThan(0);
+    expect(stats.latencyMs.p50).not.toBeNull();
+
+    const member = await t.member();
+    const error = await failure(new FleetchatClient({ baseUrl: t.baseUrl, token: member.token }).agentStats(t.agents.Nova));
+    expect(error).toMatchObject({ status: 403, code: 'FORBIDDEN' });
+  });
+});

@@ -1,0 +1,287 @@
+/**
+ * The web console end to end: the real server in process (fake OpenAI upstream), Debian's
+ * Chromium driven by playwright-core. Screenshots of the main views go to
+ * test-results/screenshots/ (not committed). Skipped, with a warning, where /usr/bin/chromium
+ * is not installed (CI installs it with apt-get).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FleetchatClient } from '../../src/client/index.ts';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/harness.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOTS = path.resolve('test-results/screenshots');
+const available = fs.existsSync(CHROMIUM);
+if (!available) console.warn(`test/console: ${CHROMIUM} is not installed, so the web console suite is skipped (apt-get install -y chromium).`);
+
+// A believable answer, streamed a word at a time, so that the screenshots read like real use.
+const PRICING_ANSWER =
+  'Three pricing moves stood out last week:\n\n1. Acme cut its Pro plan by 15% and added annual billing.\n2. Globex bundled analytics into every tier, which undercuts our add-on.\n3. Initech announced usage-based pricing for API calls, starting next quarter.\n\nThe Globex bundle is the one to watch: it targets our mid-market accounts directly.';
+const PRICING_CHUNKS = PRICING_ANSWER.split(/(?<= )/);
+const LONG_ANSWER = `Here is a full rundown, competitor by competitor. ${'Acme keeps expanding into mid-market accounts with discounts and a new partner program. '.repeat(25)}`;
+
+describe.skipIf(!available)('web console in headless Chromium', () => {
+  let t: TestServer;
+  let browser: Browser;
+  let page: Page;
+  let api: FleetchatClient;
+  const pageErrors: string[] = [];
+
+  async function openPage(width: number, height: number): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width, height }, reducedMotion: 'reduce' });
+    const opened = await context.newPage();
+    // Fail within the test's own timeout, with the locator in the message.
+    opened.setDefaultTimeout(8000);
+    opened.on('pageerror', (error) => pageErrors.push(error.message));
+    opened.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(message.text());
+    });
+    return opened;
+  }
+
+  async function signIn(target: Page, email: string, password: string): Promise<void> {
+    await target.goto(`${t.baseUrl}/`);
+    // Keyboard only: the email field has focus, Tab moves to the password, Enter submits.
+    await target.getByLabel('Email').waitFor();
+    await target.keyboard.type(email);
+    await target.keyboard.press('Tab');
+    await target.keyboard.type(password);
+    await target.keyboard.press('Enter');
+    await target.getByRole('navigation', { name: 'Main' }).waitFor();
+  }
+
+  const shot = (target: Page, name: string) => target.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: false });
+  const navTo = (target: Page, label: string) => target.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label, exact: true }).click();
+  const lastAnswer = (target: Page) => target.locator('.message-answer').last();
+
+  beforeAll(async () => {
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    t = await startTestServer({ env: { PROVIDER_TIMEOUT_MS: '20000' } });
+    api = new FleetchatClient({ baseUrl: t.baseUrl, token: t.adminToken });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+    });
+    page = await openPage(1280, 860);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    api?.close();
+    await t?.close();
+  });
+
+  it('serves the page and its hashed assets without a token, with a strict CSP and caching', async () => {
+    const index = await fetch(`${t.baseUrl}/`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(index.headers.get('cache-control')).toBe('no-cache');
+    expect(index.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const html = await index.text();
+    const script = /src="(\/assets\/main-[^"]+\.js)"/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    const asset = await fetch(`${t.baseUrl}${script}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(asset.headers.get('cache-control')).toContain('immutable');
+    expect((await fetch(`${t.baseUrl}/assets/..%2F..%2Fpackage.json`)).status).toBe(404);
+    expect((await fetch(`${t.baseUrl}/assets/missing.js`)).status).toBe(404);
+    // The API behind it still wants a token.
+    expect((await fetch(`${t.baseUrl}/api/agents`)).status).toBe(401);
+  });
+
+  it('signs in with the keyboard; a wrong password shows an alert', async () => {
+    await page.goto(`${t.baseUrl}/`);
+    await page.getByLabel('Email').fill(ADMIN_EMAIL);
+    await page.getByLabel('Password').fill('wrong password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/email or password/i);
+    await shot(page, '01-login');
+
+    await signIn(page, ADMIN_EMAIL, ADMIN_PASSWORD);
+    expect(await page.getByRole('link', { name: 'Stats' }).count()).toBe(1);
+    expect(await page.evaluate(() => sessionStorage.getItem('fleetchat.token'))).toBeTruthy();
+  });
+
+  it('lists the agents with role, status and today\'s tokens', async () => {
+    await api.sendMessage({ message: 'warm up', agentId: t.agents.Nova });
+    await navTo(page, 'Agents');
+    const nova = page.locator('tbody tr', { hasText: 'Nova' });
+    await nova.waitFor();
+    expect(await nova.textContent()).toContain('Research Analyst');
+    expect(await nova.locator('.status').textContent()).toBe('online');
+    expect(await nova.locator('[data-label="Tokens today"]').textContent()).not.toMatch(/^0 /);
+    await shot(page, '02-agents');
+  });
+
+  it('streams an answer as it is generated, showing the agent and routedBy', async () => {
+    t.upstream.queueBehaviors({ kind: 'stream', chunks: PRICING_CHUNKS, chunkDelayMs: 70 });
+    await navTo(page, 'Chat');
+    const input = page.getByLabel('Message', { exact: true });
+    await input.fill('Summarize competitor pricing moves');
+    await input.press('Enter');
+    const answer = lastAnswer(page);
+    // Part of the text is on screen while the answer is still running.
+    await expect.poll(() => answer.locator('.message-body').textContent(), { timeout: 10_000 }).toMatch(/^Three pricing moves/);
+    const partial = (await answer.locator('.message-body').textContent()) ?? '';
+    expect(PRICING_ANSWER.startsWith(partial)).toBe(true);
+    expect(partial.length).toBeLessThan(PRICING_ANSWER.length);
+    expect(await answer.getAttribute('aria-busy')).toBe('true');
+    expect(await page.getByRole('button', { name: 'Stop' }).isEnabled()).toBe(true);
+    await shot(page, '03-chat-streaming');
+
+    await expect.poll(() => answer.getAttribute('aria-busy'), { timeout: 15_000 }).toBeNull();
+    expect(await answer.locator('.message-body').textContent()).toBe(PRICING_ANSWER);
+    expect(await answer.locator('.message-author').textContent()).toBe('Nova');
+    expect(await answer.locator('.chip').textContent()).toBe('routedBy: relevance');
+    expect(page.url()).toMatch(/#\/chat\/[0-9a-f-]{36}$/);
+    await shot(page, '04-chat-done');
+  });
+
+  it('Escape stops a long answer, which is then marked incomplete', async () => {
+    t.upstream.queueBehaviors({ kind: 'stream', chunks: LONG_ANSWER.split(/(?<= )/), chunkDelayMs: 80 });
+    const input = page.getByLabel('Message', { exact: true });
+    await input.fill('Tell me everything about our rivals');
+    await input.press('Enter');
+    const answer = lastAnswer(page);
+    await expect.poll(() => answer.locator('.message-body').textContent(), { timeout: 10_000 }).toMatch(/rundown, competitor/);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => answer.locator('.badge-incomplete').count(), { timeout: 10_000 }).toBe(1);
+    expect(await answer.locator('.badge-incomplete').textContent()).toContain('stopped before the end');
+    const shown = (await answer.locator('.message-body').textContent()) ?? '';
+    expect(shown.length).toBeLessThan(LONG_ANSWER.length);
+    const messageId = (await answer.getAttribute('data-message-id')) as string;
+    const stored = await api.history({ limit: 10 });
+    expect(stored.data.find((item) => item.id === messageId)).toMatchObject({ status: 'incomplete', content: shown });
+    await shot(page, '05-chat-stopped');
+  });
+
+  it('rates an answer from 1 to 5 with a comment', async () => {
+    const answer = page.locator('.message-answer').first();
+    await answer.getByRole('button', { name: 'Rate this answer' }).click();
+    await answer.getByRole('radio', { name: '4' }).check();
+    await answer.getByLabel('Comment (optional)').fill('Clear and short');
+    await answer.getByRole('button', { name: 'Save rating' }).click();
+    await expect.poll(() => answer.locator('.rating-summary').textContent()).toContain('Rated 4 of 5');
+    const messageId = (await answer.getAttribute('data-message-id')) as string;
+    const stored = await api.history({ limit: 10 });
+    expect(stored.data.find((item) => item.id === messageId)?.feedback).toEqual({ rating: 4, comment: 'Clear and short' });
+    await shot(page, '06-chat-rated');
+  });
+
+  it('reopens the session from the session list, with the rating and the incomplete mark', async () => {
+    const sessionUrl = page.url();
+    await navTo(page, 'Sessions');
+    const link = page.getByRole('link', { name: 'Summarize competitor pricing moves' });
+    await link.waitFor();
+    await shot(page, '07-sessions');
+    await link.click();
+    await expect.poll(() => page.locator('.message').count()).toBe(4);
+    expect(page.url()).toBe(sessionUrl);
+    expect(await page.locator('.message-answer').first().locator('.rating-summary').textContent()).toContain('Rated 4 of 5');
+    expect(await page.locator('.message-answer').last().locator('.badge-incomplete').count()).toBe(1);
+    expect(await page.locator('#agent-select').isDisabled()).toBe(true);
+  });
+
+  it('pages a long session: "Load earlier messages" brings the older turns', async () => {
+    const first = await api.sendMessage({ message: 'turn 1', agentId: t.agents.Ledger });
+    for (let turn = 2; turn <= 20; turn++) await api.sendMessage({ message: `turn ${turn}`, sessionId: first.sessionId });
+    await page.goto(`${t.baseUrl}/#/chat/${first.sessionId}`);
+    await expect.poll(() => page.locator('.message').count()).toBe(30);
+    await page.getByRole('button', { name: 'Load earlier messages' }).click();
+    await expect.poll(() => page.locator('.message').count()).toBe(40);
+    expect(await page.locator('.message-user .message-body').first().textContent()).toBe('turn 1');
+    expect(await page.getByRole('button', { name: 'Load earlier messages' }).count()).toBe(0);
+  });
+
+  it('admins see every session of the workspace; another user\'s opens read-only', async () => {
+    const member = await t.member();
+    const memberClient = new FleetchatClient({ baseUrl: t.baseUrl, token: member.token });
+    await memberClient.sendMessage({ message: 'A member asks about invoices', agentId: t.agents.Ledger });
+    await page.goto(`${t.baseUrl}/#/sessions`);
+    await page.getByRole('link', { name: 'Whole workspace' }).click();
+    const link = page.getByRole('link', { name: 'A member asks about invoices' });
+    await link.waitFor();
+    await link.click();
+    await page.locator('.read-only').waitFor();
+    expect(await page.getByLabel('Message', { exact: true }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Rate this answer' }).count()).toBe(0);
+
+    // A member has no Stats link and sees only its own sessions.
+    const memberPage = await openPage(1280, 860);
+    await signIn(memberPage, member.email, 'member-password-123');
+    expect(await memberPage.getByRole('link', { name: 'Stats' }).count()).toBe(0);
+    await navTo(memberPage, 'Sessions');
+    await memberPage.getByRole('link', { name: 'A member asks about invoices' }).waitFor();
+    expect(await memberPage.getByRole('link', { name: 'Whole workspace' }).count()).toBe(0);
+    await memberPage.context().close();
+  });
+
+  it('the stats view shows cards and a ratings chart', async () => {
+    const answer = await api.sendMessage({ message: 'rate me high', agentId: t.agents.Nova });
+    await api.feedback({ messageId: answer.messageId, rating: 5 });
+    await page.goto(`${t.baseUrl}/#/stats/${t.agents.Nova}`);
+    await page.locator('svg.chart').waitFor();
+    expect(await page.locator('svg.chart .chart-bar').count()).toBe(5);
+    const cards = await page.locator('.card dt').allTextContents();
+    expect(cards).toEqual(['Average rating', 'Messages', 'Tokens today', 'Tokens this month', 'Latency p50', 'Latency p95']);
+    expect(await page.locator('.card', { hasText: 'Average rating' }).locator('.card-value').textContent()).toMatch(/\/ 5$/);
+    expect(await page.locator('svg.chart desc').textContent()).toContain('5 ★');
+    await shot(page, '08-stats');
+    // Switching agent with the select updates the address.
+    await page.getByLabel('Agent').selectOption({ label: 'Aria' });
+    await expect.poll(() => page.url()).toContain(t.agents.Aria);
+  });
+
+  it('is readable at phone width (375 px): no sideways scrolling, chat usable', async () => {
+    const phone = await openPage(375, 740);
+    await signIn(phone, ADMIN_EMAIL, ADMIN_PASSWORD);
+    for (const view of ['agents', 'sessions', `stats/${t.agents.Nova}`, 'chat']) {
+      await phone.goto(`${t.baseUrl}/#/${view}`);
+      await phone.locator('main h1').waitFor();
+      await phone.waitForLoadState('networkidle');
+      const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, `horizontal overflow on #/${view}`).toBeLessThanOrEqual(0);
+      if (view === 'agents') await shot(phone, '09-phone-agents');
+    }
+    const input = phone.getByLabel('Message', { exact: true });
+    await input.fill('hello there');
+    await input.press('Enter');
+    await expect.poll(() => lastAnswer(phone).getAttribute('aria-busy'), { timeout: 10_000 }).toBeNull();
+    const box = await phone.getByRole('button', { name: 'Send' }).boundingBox();
+    expect(box && box.x + box.width).toBeLessThanOrEqual(375);
+    await shot(phone, '10-phone-chat');
+    await phone.context().close();
+  });
+
+  it('works from the keyboard: skip link first, visible focus, nav reachable by Tab', async () => {
+    await page.goto(`${t.baseUrl}/#/agents`);
+    await page.locator('main h1').waitFor();
+    // Start from the top of the document, as after a fresh page load.
+    await page.evaluate(() => {
+      document.body.tabIndex = -1;
+      document.body.focus();
+      document.body.removeAttribute('tabindex');
+    });
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    const tabbed: string[] = [];
+    for (let step = 0; step < 6; step++) {
+      await page.keyboard.press('Tab');
+      tabbed.push(await page.evaluate(() => document.activeElement?.textContent ?? ''));
+    }
+    expect(tabbed.slice(0, 5)).toEqual(['◆fleetchat', 'Chat', 'Sessions', 'Agents', 'Stats']);
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle);
+    expect(outline).not.toBe('none');
+    // Enter on a focused nav link navigates.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sessions', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.url()).toMatch(/#\/sessions$/);
+  });
+
+  it('raised no script errors in the page', () => {
+    // The wrong-password 401 is logged by Chromium as a failed resource; nothing else may be.
+    expect(pageErrors.filter((text) => !text.includes('401'))).toEqual([]);
+  });
+});
