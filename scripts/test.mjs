@@ -52,7 +52,7 @@ if (!postgres) notes.push(`PostgreSQL not reachable at ${databaseUrl}: the Postg
 if (!redis) notes.push(`Redis not reachable at ${redisUrl}: the Redis coordination suite and the multi-instance suite were skipped (set TEST_REDIS_URL or start Redis).`);
 
 const runs = [run('all suites on SQLite', [], { TEST_STORE: 'sqlite' })];
-if (postgres) runs.push(run('API, WebSocket and multi-instance suites on PostgreSQL', ['test/api', 'test/ws'], { TEST_STORE: 'postgres' }));
+if (postgres) runs.push(run('API, WebSocket and client suites on PostgreSQL', ['test/api', 'test/ws', 'test/client'], { TEST_STORE: 'postgres' }));
 
 console.log('\n=== summary ===');
 for (const entry of runs) console.log(`${entry.label}: ${entry.passed} passed, ${entry.failed} failed, ${entry.skipped} skipped${entry.status === 0 ? '' : ` (exit ${entry.status})`}`);
