@@ -1,4 +1,4 @@
-import { DEFAULT_WORKSPACE, ensureWorkspace } from '../agents/fleet-sync.ts';
+import { DEFAULT_WORKSPACE, ensureWorkspace, syncFleet } from '../agents/fleet-sync.ts';
 import { AgentService, toProfile } from '../agents/agent-service.ts';
 import { createCoordination, createStore, resolveJwtSecret } from '../bootstrap.ts';
 import { parseDurationSeconds } from '../config/index.ts';
@@ -124,6 +124,8 @@ export const routeCommand: Command = {
     if (!message) throw new UsageError('give the message to route, in quotes');
     const settings = config();
     return withServices(settings, async ({ store, agents }: { store: Store; agents: AgentService }) => {
+      // The fleet file is the configuration: route as the server would, even before a first start.
+      await syncFleet(store, agents, settings.fleet);
       const workspace = await workspaceNamed(store, (values.workspace as string | undefined) ?? DEFAULT_WORKSPACE);
       const snapshot = await agents.routingSnapshot(workspace.id);
       if (snapshot.defaultAgentId === undefined) throw new UsageError('this workspace has no agent that answers');

@@ -1,0 +1,67 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetchat-cli-'));
+const env = { ...process.env, DATABASE_URL: `sqlite:${path.join(directory, 'fleetchat.db')}`, JWT_SECRET: 'cli-test-secret-that-is-at-least-32-characters', FLEETCHAT_CONFIG: '' };
+
+async function fleetchat(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['bin/fleetchat.js', ...args], { env, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+afterAll(() => fs.rmSync(directory, { recursive: true, force: true }));
+
+describe('fleetchat CLI', () => {
+  it('lists the commands, and each has --help', async () => {
+    const overview = await fleetchat('--help');
+    expect(overview.code).toBe(0);
+    for (const command of ['serve', 'migrate', 'user add', 'workspace add', 'token', 'chat', 'route']) expect(overview.stdout).toContain(command);
+    const help = await fleetchat('user', 'add', '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--email');
+  }, 60_000);
+
+  it('refuses bad input with one line and a non-zero exit', async () => {
+    const unknown = await fleetchat('frobnicate');
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
+    const missing = await fleetchat('user', 'add', '--email', 'x@example.test');
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain('--password is required');
+    const badEnv = await run(process.execPath, ['bin/fleetchat.js', 'migrate'], { env: { ...env, PORT: 'abc' } }).catch((error) => error);
+    expect(badEnv.code).not.toBe(0);
+    expect(badEnv.stderr).toContain('PORT must be an integer');
+  }, 60_000);
+
+  it('migrates, adds a workspace and a user, and prints a token for them', async () => {
+    expect((await fleetchat('migrate')).stdout).toContain('schema is up to date');
+    const workspace = await fleetchat('workspace', 'add', 'acme', '--admin-email', 'boss@acme.test', '--admin-password', 'acme-password-123');
+    expect(workspace.code).toBe(0);
+    const user = await fleetchat('user', 'add', '--email', 'dev@acme.test', '--password', 'dev-password-1234', '--workspace', 'acme');
+    expect(user.stdout).toContain('created member dev@acme.test');
+    const duplicate = await fleetchat('user', 'add', '--email', 'dev@acme.test', '--password', 'dev-password-1234', '--workspace', 'acme');
+    expect(duplicate.code).not.toBe(0);
+    const token = await fleetchat('token', '--email', 'dev@acme.test', '--ttl', '5m');
+    expect(token.stdout.trim()).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    const claims = JSON.parse(Buffer.from(token.stdout.trim().split('.')[1], 'base64url').toString());
+    expect(claims.exp - claims.iat).toBe(300);
+  }, 90_000);
+
+  it('shows where a message would be routed, with the top candidates', async () => {
+    const routed = await fleetchat('route', 'which invoices are still unpaid this quarter?');
+    expect(routed.code).toBe(0);
+    expect(routed.stdout).toMatch(/agent:\s+Ledger/);
+    expect(routed.stdout).toContain('strategy:   relevance');
+    expect(routed.stdout).toMatch(/1\.\s+0\.\d+\s+Ledger/);
+  }, 60_000);
+});
