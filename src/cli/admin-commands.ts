@@ -11,7 +11,7 @@ import { UsageError, type Command } from './index.ts';
 const warn = (message: string) => process.stderr.write(`warning: ${message}\n`);
 
 /** Opens the store (migrated) and the services for one command, and closes them after. */
-async function withServices<T>(config: Config, work: (services: ReturnType<typeof createServices>) => Promise<T>): Promise<T> {
+export async function withServices<T>(config: Config, work: (services: ReturnType<typeof createServices>) => Promise<T>): Promise<T> {
   const store = await createStore(config);
   const coordination = await createCoordination(config);
   try {

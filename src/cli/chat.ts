@@ -1,22 +1,15 @@
 import WebSocket from 'ws';
-import { createCoordination, createStore, resolveJwtSecret } from '../bootstrap.ts';
 import type { Config } from '../config/types.ts';
-import { createServices } from '../services.ts';
+import { withServices } from './admin-commands.ts';
 import { UsageError, type Command } from './index.ts';
 
 /** A token for `email`, signed locally with the server's key (the CLI reads the same env). */
 async function localToken(config: Config, email: string): Promise<string> {
-  const store = await createStore(config);
-  const coordination = await createCoordination(config);
-  try {
-    const services = createServices({ config, store, coordination, jwtSecret: resolveJwtSecret(config, () => undefined) });
+  return withServices(config, async ({ store, auth }) => {
     const user = await store.getUserByEmail(email.toLowerCase());
     if (!user) throw new UsageError(`no user with email ${email}; pass --token or --email`);
-    return await services.auth.issueToken(user, 3600);
-  } finally {
-    await coordination.close();
-    await store.close();
-  }
+    return auth.issueToken(user, 3600);
+  });
 }
 
 async function agentIdByName(baseUrl: string, token: string, name: string): Promise<string> {
