@@ -4,6 +4,8 @@
  * and the WebSocket renders the same fields into `error` frames.
  */
 
+import { StoreUnavailableError } from './store/store.ts';
+
 export type ErrorCode =
   | 'VALIDATION_ERROR'
   | 'UNAUTHORIZED'
@@ -109,6 +111,10 @@ export function isAppError(value: unknown): value is AppError {
 /** Any thrown value as an AppError: unknown errors become INTERNAL with a generic message. */
 export function toAppError(value: unknown): AppError {
   if (value instanceof AppError) return value;
+  // The store cannot be reached: 503 on every path (answers, WebSocket frames), not only REST.
+  if (value instanceof StoreUnavailableError) {
+    return new AppError('UNAVAILABLE', 'The database is unreachable; retry shortly.', { cause: value, retryAfter: 1 });
+  }
   return new AppError('INTERNAL', 'An internal error occurred; it has been logged.', { cause: value });
 }
 

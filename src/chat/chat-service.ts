@@ -7,7 +7,7 @@ import type { Coordination } from '../coordination/coordination.ts';
 import { ProviderError } from '../providers/chat-model.ts';
 import type { ModelStreamPart } from '../providers/fallback.ts';
 import type { ChatTurn } from '../providers/chat-model.ts';
-import type { Agent, Message, NewSession, Store } from '../store/store.ts';
+import type { Agent, Message, MessageFinal, NewSession, Store } from '../store/store.ts';
 import type { AnswerEvent, AnswerHeader, AnswerInput, AnswerResult } from './events.ts';
 import { checkBudget, checkText } from './guards.ts';
 import { IDEMPOTENCY_TTL_MS, checkIdempotencyKey, idempotencyInProgress, idempotencyKeyReused, replayEvents, requestHash } from './idempotency.ts';
@@ -78,6 +78,8 @@ export class ChatService {
   /** The model calls running on this instance, so shutdown can cut whichever transport runs them. */
   readonly #controllers = new Set<AbortController>();
   #stopping = false;
+  /** Pending retries of #finishLater. */
+  readonly #retries = new Set<NodeJS.Timeout>();
 
   constructor(deps: ChatDeps) {
     this.#deps = deps;
@@ -149,6 +151,28 @@ export class ChatService {
   stop(reason = 'shutdown'): void {
     this.#stopping = true;
     for (const controller of this.#controllers) controller.abort(reason);
+    for (const timer of this.#retries) clearTimeout(timer);
+    this.#retries.clear();
+  }
+
+  /**
+   * Finishes, once the store is reachable again, an answer row left `streaming` when the store went
+   * away mid-answer (retried every second for up to 10 minutes; a restart's sweep covers the rest).
+   */
+  #finishLater(workspaceId: string, messageId: string, fields: MessageFinal, attemptsLeft = 600): void {
+    const { store } = this.#deps;
+    const timer = setTimeout(() => {
+      this.#retries.delete(timer);
+      (async () => {
+        // Only a row still `streaming`: a completion whose commit went through unseen stays complete.
+        const row = await store.getMessage(workspaceId, messageId);
+        if (row?.status === 'streaming') await store.finishMessage(messageId, fields);
+      })().catch(() => {
+        if (attemptsLeft > 1 && !this.#stopping) this.#finishLater(workspaceId, messageId, fields, attemptsLeft - 1);
+      });
+    }, 1_000);
+    timer.unref();
+    this.#retries.add(timer);
   }
 
   /** Everything after the session's turn has come: store, prompt, call, store, count. */
@@ -231,7 +255,11 @@ export class ChatService {
           // An answer still streaming after a moment gets its row (in history as `streaming`),
           // so that a crash leaves it for the start-up sweep to mark `incomplete`. A quick
           // answer is written once, complete, at the end: half the writes on the fast path.
-          if (!inserted && performance.now() - receivedAt >= PERSIST_STREAMING_AFTER_MS) inserted = store.insertMessage(assistantRow('', 'streaming'));
+          if (!inserted && performance.now() - receivedAt >= PERSIST_STREAMING_AFTER_MS) {
+            inserted = store.insertMessage(assistantRow('', 'streaming'));
+            // Awaited only when the answer ends: a store gone meanwhile must not be an unhandled rejection.
+            inserted.catch(() => undefined);
+          }
           text += part.text;
           seq += 1;
           yield { type: 'delta', seq, text: part.text };
@@ -255,14 +283,24 @@ export class ChatService {
       yield { type: 'end', ...header, response: text, inputTokens: final.inputTokens, outputTokens: final.outputTokens, durationMs, model: end.model };
     } catch (error) {
       finished = true;
-      const failure = controller.signal.aborted ? new AppError('CANCELLED', 'The answer was cancelled.') : providerFailure(error);
-      await storePrefix();
-      if (failure.code !== 'CANCELLED') {
-        const now = new Date();
-        await store.addUsage({ workspaceId: principal.workspaceId, agentId: agent.id, model: agent.config.model.default, day: utcDay(now), inputTokens: 0, outputTokens: 0, errors: 1, at: now });
+      let failure = controller.signal.aborted ? new AppError('CANCELLED', 'The answer was cancelled.') : providerFailure(error);
+      // The error names the assistant message only when one is (or will be) stored.
+      let stored = seq > 0 || failure.code === 'CANCELLED';
+      try {
+        await storePrefix();
+        if (failure.code !== 'CANCELLED') {
+          const now = new Date();
+          await store.addUsage({ workspaceId: principal.workspaceId, agentId: agent.id, model: agent.config.model.default, day: utcDay(now), inputTokens: 0, outputTokens: 0, errors: 1, at: now });
+        }
+      } catch (storeError) {
+        // The store went away (503): a `streaming` row already written is finished once it is back.
+        if (inserted) this.#finishLater(principal.workspaceId, header.messageId, { content: text, status: 'incomplete', inputTokens: null, outputTokens: null, model: null, durationMs: Math.round(performance.now() - receivedAt) });
+        failure = toAppError(storeError);
+        // storePrefix awaited the insert of the streaming row first, so it has settled.
+        stored = inserted !== undefined && (await inserted.then(() => true, () => false));
       }
       observer.failed({ agentId: agent.id, code: failure.code });
-      throw failure.withExtra({ sessionId: session.id, ...(seq > 0 || failure.code === 'CANCELLED' ? { messageId: header.messageId } : {}) });
+      throw failure.withExtra({ sessionId: session.id, ...(stored ? { messageId: header.messageId } : {}) });
     } finally {
       signal?.removeEventListener('abort', onAbort);
       unregister();
