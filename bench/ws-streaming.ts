@@ -6,9 +6,8 @@
  *        [--timeout 120] [--log-level info] [--addresses 4] [--profile-dir DIR]
  *
  * The server (child process) runs a fleet file with one agent on a mock provider with
- * `chunkDelayMs: --chunk-delay` and `latencyMs: 0`. The mock answers in groups of three words and
- * quotes at most 120 characters of the message, so a message of one-letter words gives its
- * longest answer: about 25 chunks (the count is reported), not 50.
+ * `chunkDelayMs: --chunk-delay`, `latencyMs: 0` and `answerWords: 150`: the mock answers in
+ * groups of three words, so every answer has 50 chunks (the count is reported).
  *
  * 1. Time to first chunk (TTFC): one socket, --ttfc messages one after another (after 20 not
  *    counted), each from sending the frame to receiving its first `chunk` frame. The mock's own
@@ -49,8 +48,9 @@ const ttfcCount = Number(values.ttfc);
 const timeoutMs = Number(values.timeout) * 1000;
 const addressCount = Math.max(1, Number(values.addresses));
 const agentId = '01900000-0000-7000-8000-00000000be9c';
-// One-letter words: the mock's longest answer (see above).
-const message = Array.from({ length: 80 }, () => 'a').join(' ');
+// The mock is configured with `answerWords: 150`: three words a chunk, so 50 chunks an answer.
+const ANSWER_WORDS = 150;
+const message = 'Stream a long answer for the benchmark, please.';
 
 if (openFilesLimit() < streamCount + 256) {
   console.error(`ulimit -n is ${openFilesLimit()}: ${streamCount} sockets need at least ${streamCount + 256}. Run \`ulimit -n 65535\` first.`);
@@ -202,7 +202,7 @@ writeFileSync(
   fleetFile,
   [
     'providers:',
-    `  slowmock: { type: mock, latencyMs: 0, chunkDelayMs: ${chunkDelayMs} }`,
+    `  slowmock: { type: mock, latencyMs: 0, chunkDelayMs: ${chunkDelayMs}, answerWords: ${ANSWER_WORDS} }`,
     'defaultAgent: Streamer',
     'agents:',
     `  - id: ${agentId}`,
@@ -235,7 +235,7 @@ try {
   } finally {
     await fleetchat.stop();
   }
-  const bare = spawnSupportScript('bare-stream-server.ts', { port: await freePort(), folder, env: { CHUNK_DELAY_MS: String(chunkDelayMs) } });
+  const bare = spawnSupportScript('bare-stream-server.ts', { port: await freePort(), folder, env: { CHUNK_DELAY_MS: String(chunkDelayMs), ANSWER_WORDS: String(ANSWER_WORDS) } });
   try {
     results.push(await measure('bare ws + mock', bare, async () => bare.url.replace('http', 'ws')));
   } finally {

@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { MockChatModel } from '../../src/providers/mock/mock-chat-model.ts';
 
-const model = new MockChatModel({ chunkDelayMs: Number(process.env.CHUNK_DELAY_MS ?? 10) });
+const model = new MockChatModel({ chunkDelayMs: Number(process.env.CHUNK_DELAY_MS ?? 10), answerWords: Number(process.env.ANSWER_WORDS ?? 0) });
 const server = createServer((request, response) => {
   response.writeHead(request.url === '/api/health' ? 200 : 404, { 'content-type': 'application/json' });
   response.end('{"status":"ok"}');
