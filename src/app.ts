@@ -22,8 +22,6 @@ declare module 'fastify' {
     public?: boolean;
     /** Only admins of the workspace. */
     admin?: boolean;
-    /** Does not count against the per-user request rate (e.g. metrics, docs). */
-    unmetered?: boolean;
   }
 }
 
@@ -81,13 +79,10 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     const routeConfig = request.routeOptions.config;
     const routeUrl = request.routeOptions.url;
     if (routeUrl === undefined || routeConfig.public || routeUrl.startsWith('/docs')) return;
-    // The WebSocket route authenticates from ?token= itself, before the upgrade.
-    if (routeConfig.unmetered && request.headers.upgrade) return;
     request.principal = await auth.authenticate(bearerToken(request.headers.authorization));
     if (routeConfig.admin && request.principal.role !== 'admin') {
       throw new AppError('FORBIDDEN', 'Only an admin of this workspace may do this.');
     }
-    if (routeConfig.unmetered) return;
     const limit = config.rateLimits.requestsPerMin;
     const decision = await coordination.rateLimiter.hit(`requests:${request.principal.userId}`, limit, 60_000);
     if (limit > 0) {

@@ -33,6 +33,8 @@ interface SessionKeys {
 }
 
 const firstPollMs = 25;
+/** How often a release that Redis did not get is tried again. */
+const releaseRetryMs = 250;
 
 export class RedisSessionQueue implements SessionQueue {
   readonly #scripts: CoordinationScripts;
@@ -168,14 +170,29 @@ export class RedisSessionQueue implements SessionQueue {
 
   /**
    * Never throws: release runs in `finally` blocks where an error would hide the answer's own
-   * outcome. If Redis cannot be told, the ticket stops heartbeating and expires after lockTtlMs.
+   * outcome. If Redis cannot be told, the ticket stops heartbeating and expires after lockTtlMs;
+   * meanwhile the release is retried, so that a short Redis outage does not hold the session up
+   * for the whole TTL.
    */
   async #releaseTicket(sessionId: string, keys: SessionKeys, ticket: number): Promise<void> {
     try {
       await this.#scripts.fleetchatSessionRelease(keys.tickets, keys.deadlines, ticket, this.#releaseChannel, sessionId);
     } catch (error) {
-      this.#onError(error, `could not release session ${sessionId} lease ${ticket}; it expires in ${this.#lockTtlMs} ms`);
+      this.#onError(error, `could not release session ${sessionId} lease ${ticket}; retrying, and it expires in ${this.#lockTtlMs} ms anyway`);
+      this.#retryRelease(sessionId, keys, ticket, Date.now() + this.#lockTtlMs);
     }
+  }
+
+  #retryRelease(sessionId: string, keys: SessionKeys, ticket: number, giveUpAt: number): void {
+    if (this.#closed || Date.now() >= giveUpAt) return;
+    const timer = setTimeout(() => {
+      this.#heartbeats.delete(timer);
+      this.#scripts
+        .fleetchatSessionRelease(keys.tickets, keys.deadlines, ticket, this.#releaseChannel, sessionId)
+        .catch(() => this.#retryRelease(sessionId, keys, ticket, giveUpAt));
+    }, releaseRetryMs);
+    timer.unref();
+    this.#heartbeats.add(timer);
   }
 
   #keys(sessionId: string): SessionKeys {
