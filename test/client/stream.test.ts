@@ -136,8 +136,14 @@ describe('stream', () => {
       if (frame.type === 'chunk') break;
     }
     await t.upstream.waitForClose(closedBefore + 1);
-    const page = await client.history({ agentId: t.agents.Aria, limit: 5 });
-    expect(page.data.find((item) => item.id === messageId)?.status).toBe('incomplete');
+    // The server stores the cut answer just after it aborts the model call: wait for that write.
+    let status: string | undefined;
+    for (let attempt = 0; attempt < 50 && status !== 'incomplete'; attempt += 1) {
+      const page = await client.history({ agentId: t.agents.Aria, limit: 5 });
+      status = page.data.find((item) => item.id === messageId)?.status;
+      if (status !== 'incomplete') await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(status).toBe('incomplete');
   });
 
   it('a bad token: the iterator throws FleetchatError 401 (the upgrade was refused)', async () => {

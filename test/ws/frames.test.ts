@@ -6,7 +6,8 @@ let t: TestServer;
 let client: TestSocket;
 
 beforeAll(async () => {
-  t = await startTestServer({ env: { PROVIDER_TIMEOUT_MS: '15000' } });
+  // The flood limit has its own server below; here it must never interfere.
+  t = await startTestServer({ env: { PROVIDER_TIMEOUT_MS: '15000', WS_FRAMES_PER_SECOND: '1000' } });
   client = await connect(t, t.adminToken);
 });
 afterAll(async () => {

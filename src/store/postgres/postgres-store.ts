@@ -11,7 +11,8 @@
  */
 import type { Store } from '../store.ts';
 import { createAgentMethods } from './agents.ts';
-import { createDatabase, type Database, type PostgresStoreOptions, type Queryable } from './connection.ts';
+import { createAnswerMethods } from './answers.ts';
+import { createDatabase, type Database, type PostgresStoreOptions } from './connection.ts';
 import { createDirectoryMethods } from './directory.ts';
 import { createFeedbackIdempotencyMethods } from './feedback-idempotency.ts';
 import { readHistory } from './history.ts';
@@ -26,11 +27,6 @@ export interface PostgresStore extends Store {
   readonly kind: 'postgres';
   /** The pool and schema, for tests, benchmarks and diagnostics only; services use the port. */
   readonly database: Database;
-}
-
-/** The database seen from inside a transaction: every statement on its client. */
-function withinTransaction(database: Database, client: Queryable): Database {
-  return { schema: database.schema, pool: database.pool, query: (statement) => client.query(statement), transaction: (work) => work(client) };
 }
 
 export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
@@ -59,33 +55,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       await database.pool.end();
     },
 
-    beginTurn: (input) =>
-      database.transaction(async (client) => {
-        const inside = createSessionMethods(withinTransaction(database, client));
-        if (input.session) await inside.createSession(input.session);
-        return inside.insertMessage(input.message);
-      }),
-
-    completeAnswer: (input) =>
-      database.transaction(async (client) => {
-        const inside = withinTransaction(database, client);
-        const { message } = input;
-        const sessions = createSessionMethods(inside);
-        if (input.streamed) {
-          await sessions.finishMessage(message.id, {
-            content: message.content,
-            status: message.status === 'streaming' ? 'incomplete' : message.status,
-            inputTokens: message.inputTokens ?? null,
-            outputTokens: message.outputTokens ?? null,
-            model: message.model ?? null,
-            durationMs: message.durationMs ?? null,
-          });
-        } else {
-          await sessions.insertMessage(message);
-        }
-        await createUsageMethods(inside).addUsage(input.usage);
-        await createAgentMethods(inside).touchAgent(message.agentId, input.usage.at);
-      }),
+    ...createAnswerMethods(database),
 
     ...createDirectoryMethods(database),
     ...createAgentMethods(database),
