@@ -1,3 +1,4 @@
+import { historyItemFromColumns, messageFromColumns, type HistoryColumns, type MessageColumns } from '../message-rows.ts';
 import type {
   Agent,
   AgentConfig,
@@ -5,10 +6,7 @@ import type {
   Feedback,
   HistoryItem,
   Message,
-  MessageRole,
-  MessageStatus,
   Role,
-  RoutedBy,
   Session,
   User,
   Workspace,
@@ -120,55 +118,13 @@ export function toSession(row: SessionRow): Session {
 export const messageColumns =
   'id, session_id, workspace_id, user_id, agent_id, role, content, status, input_tokens, output_tokens, model, duration_ms, routed_by, created_at';
 
-export interface MessageRow {
-  id: string;
-  session_id: string;
-  workspace_id: string;
-  user_id: string;
-  agent_id: string;
-  role: MessageRole;
-  content: string;
-  status: MessageStatus;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  model: string | null;
-  duration_ms: number | null;
-  routed_by: RoutedBy | null;
-  created_at: Date;
-}
+export type MessageRow = MessageColumns<Date>;
 
-export function toMessage(row: MessageRow): Message {
-  return {
-    id: row.id,
-    sessionId: row.session_id,
-    workspaceId: row.workspace_id,
-    userId: row.user_id,
-    agentId: row.agent_id,
-    role: row.role,
-    content: row.content,
-    status: row.status,
-    inputTokens: row.input_tokens,
-    outputTokens: row.output_tokens,
-    model: row.model,
-    durationMs: row.duration_ms,
-    routedBy: row.routed_by,
-    createdAt: row.created_at,
-  };
-}
+export const toMessage = (row: MessageRow): Message => messageFromColumns(row);
 
-export interface HistoryRow extends MessageRow {
-  agent_name: string;
-  feedback_rating: number | null;
-  feedback_comment: string | null;
-}
+export type HistoryRow = HistoryColumns<Date>;
 
-export function toHistoryItem(row: HistoryRow): HistoryItem {
-  return {
-    ...toMessage(row),
-    agentName: row.agent_name,
-    feedback: row.feedback_rating === null ? null : { rating: row.feedback_rating, comment: row.feedback_comment },
-  };
-}
+export const toHistoryItem = (row: HistoryRow): HistoryItem => historyItemFromColumns(row);
 
 export interface FeedbackRow {
   message_id: string;

@@ -1,3 +1,4 @@
+import { historyItemFromColumns, messageFromColumns, type HistoryColumns, type MessageColumns } from '../message-rows.ts';
 /**
  * Rows as SQLite returns them (snake_case, INTEGER milliseconds, JSON as TEXT) and one mapping
  * function per entity into the domain types of the port. Rows never leave this folder.
@@ -9,10 +10,7 @@ import type {
   Feedback,
   HistoryItem,
   Message,
-  MessageRole,
-  MessageStatus,
   Role,
-  RoutedBy,
   Session,
   User,
   Workspace,
@@ -60,29 +58,10 @@ export interface SessionRow {
   last_message_at: number;
 }
 
-export interface MessageRow {
-  id: string;
-  session_id: string;
-  workspace_id: string;
-  user_id: string;
-  agent_id: string;
-  role: MessageRole;
-  content: string;
-  status: MessageStatus;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  model: string | null;
-  duration_ms: number | null;
-  routed_by: RoutedBy | null;
-  created_at: number;
-}
+export type MessageRow = MessageColumns<number>;
 
 /** A message row with the columns the history query adds by scalar subqueries. */
-export interface HistoryRow extends MessageRow {
-  agent_name: string;
-  feedback_rating: number | null;
-  feedback_comment: string | null;
-}
+export type HistoryRow = HistoryColumns<number>;
 
 export interface FeedbackRow {
   message_id: string;
@@ -146,46 +125,9 @@ export function toSession(row: SessionRow): Session {
   };
 }
 
-export function toMessage(row: MessageRow): Message {
-  return {
-    id: row.id,
-    sessionId: row.session_id,
-    workspaceId: row.workspace_id,
-    userId: row.user_id,
-    agentId: row.agent_id,
-    role: row.role,
-    content: row.content,
-    status: row.status,
-    inputTokens: row.input_tokens,
-    outputTokens: row.output_tokens,
-    model: row.model,
-    durationMs: row.duration_ms,
-    routedBy: row.routed_by,
-    createdAt: new Date(row.created_at),
-  };
-}
+export const toMessage = (row: MessageRow): Message => messageFromColumns(row);
 
-// Written out rather than spreading toMessage(): up to 200 rows a page, one object each.
-export function toHistoryItem(row: HistoryRow): HistoryItem {
-  return {
-    id: row.id,
-    sessionId: row.session_id,
-    workspaceId: row.workspace_id,
-    userId: row.user_id,
-    agentId: row.agent_id,
-    role: row.role,
-    content: row.content,
-    status: row.status,
-    inputTokens: row.input_tokens,
-    outputTokens: row.output_tokens,
-    model: row.model,
-    durationMs: row.duration_ms,
-    routedBy: row.routed_by,
-    createdAt: new Date(row.created_at),
-    agentName: row.agent_name,
-    feedback: row.feedback_rating === null ? null : { rating: row.feedback_rating, comment: row.feedback_comment },
-  };
-}
+export const toHistoryItem = (row: HistoryRow): HistoryItem => historyItemFromColumns(row);
 
 export function toFeedback(row: FeedbackRow): Feedback {
   return {
