@@ -6,31 +6,13 @@
  */
 import type { Message, NewMessage, NewSession, Store, UsageRecord } from '../store.ts';
 import type { Database } from './connection.ts';
-import { messageColumns } from './rows.ts';
+import { messageColumns, messageParameters } from './rows.ts';
 import { assertStorableText } from './text-guard.ts';
 
 export type AnswerMethods = Pick<Store, 'beginTurn' | 'completeAnswer'>;
 
 const messageValues = (first: number): string => Array.from({ length: 14 }, (_, index) => `$${first + index}`).join(', ');
 
-function messageParameters(message: NewMessage): unknown[] {
-  return [
-    message.id,
-    message.sessionId,
-    message.workspaceId,
-    message.userId,
-    message.agentId,
-    message.role,
-    message.content,
-    message.status,
-    message.inputTokens ?? null,
-    message.outputTokens ?? null,
-    message.model ?? null,
-    message.durationMs ?? null,
-    message.routedBy ?? null,
-    message.createdAt,
-  ];
-}
 
 function toStoredMessage(message: NewMessage): Message {
   return {

@@ -1,5 +1,6 @@
 import { historyItemFromColumns, messageFromColumns, type HistoryColumns, type MessageColumns } from '../message-rows.ts';
 import type {
+  NewMessage,
   Agent,
   AgentConfig,
   AgentStatus,
@@ -144,4 +145,24 @@ export function toFeedback(row: FeedbackRow): Feedback {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+}
+
+/** A new message as the parameters of an INSERT in `messageColumns` order. */
+export function messageParameters(message: NewMessage): unknown[] {
+  return [
+    message.id,
+    message.sessionId,
+    message.workspaceId,
+    message.userId,
+    message.agentId,
+    message.role,
+    message.content,
+    message.status,
+    message.inputTokens ?? null,
+    message.outputTokens ?? null,
+    message.model ?? null,
+    message.durationMs ?? null,
+    message.routedBy ?? null,
+    message.createdAt,
+  ];
 }

@@ -3,7 +3,7 @@ import type { Message, Page, Session, Store } from '../store.ts';
 import type { Database } from './connection.ts';
 import { totalOf } from './directory.ts';
 import { assertStorableText } from './text-guard.ts';
-import { messageColumns, toMessage, toNumber, toSession, type MessageRow, type SessionRow } from './rows.ts';
+import { messageColumns, messageParameters, toMessage, toNumber, toSession, type MessageRow, type SessionRow } from './rows.ts';
 
 /** Sessions and the writes of messages; the history read is in history.ts. */
 export type SessionMethods = Pick<
@@ -91,22 +91,7 @@ export function createSessionMethods(database: Database): SessionMethods {
         await client.query({
           name: 'message_insert',
           text: `INSERT INTO messages (${messageColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-          values: [
-            message.id,
-            message.sessionId,
-            message.workspaceId,
-            message.userId,
-            message.agentId,
-            message.role,
-            message.content,
-            message.status,
-            message.inputTokens,
-            message.outputTokens,
-            message.model,
-            message.durationMs,
-            message.routedBy,
-            message.createdAt,
-          ],
+          values: messageParameters(message),
         });
         await client.query({
           name: 'session_bump',
