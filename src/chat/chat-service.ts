@@ -7,12 +7,13 @@ import type { Coordination } from '../coordination/coordination.ts';
 import { ProviderError } from '../providers/chat-model.ts';
 import type { ModelStreamPart } from '../providers/fallback.ts';
 import type { ChatTurn } from '../providers/chat-model.ts';
-import type { Agent, Message, MessageFinal, NewSession, Store } from '../store/store.ts';
+import type { Message, MessageFinal, NewSession, Store } from '../store/store.ts';
 import type { AnswerEvent, AnswerHeader, AnswerInput, AnswerResult } from './events.ts';
 import { checkBudget, checkText } from './guards.ts';
 import { IDEMPOTENCY_TTL_MS, checkIdempotencyKey, idempotencyInProgress, idempotencyKeyReused, replayEvents, requestHash } from './idempotency.ts';
 import type { ChatObserver } from './observer.ts';
-import { buildPrompt } from './prompt.ts';
+import { promptOf, readPrompt } from './prompt.ts';
+import { providerFailure } from './provider-failure.ts';
 import { resolveTarget, type RouteMessage, type Target } from './target.ts';
 
 /** streamWithFallbacks bound to the provider registry. */
@@ -50,24 +51,8 @@ export const cancelKey = (userId: string, messageId: string): string => `${userI
 /** How long an answer may stream before its `streaming` row is written. */
 const PERSIST_STREAMING_AFTER_MS = 100;
 
-/** Messages read for the prompt at first; more only when they all fit the context budget. */
-const PROMPT_PAGES = [64, 512, 4096];
-
-function providerFailure(error: unknown): AppError {
-  if (error instanceof AppError) return error;
-  if (error instanceof ProviderError) {
-    if (error.kind === 'timeout') return new AppError('PROVIDER_TIMEOUT', 'The model provider did not answer in time, nor did any fallback; try again later.', { cause: error });
-    if (error.kind === 'aborted') return new AppError('CANCELLED', 'The answer was cancelled.', { cause: error });
-    // The upstream's own message stays in the logs (the cause): it can name internal hosts,
-    // model ids or a masked API key, which a chat user must not see.
-    const last = error.status !== undefined ? `HTTP ${error.status}` : error.kind;
-    return new AppError('PROVIDER_ERROR', `The model provider failed and every fallback failed (last: ${last}); try again later.`, { cause: error });
-  }
-  return toAppError(error);
-}
 
 const titleOf = (message: string): string => message.trim().replace(/\s+/g, ' ').slice(0, 80);
-const soulKeyOf = (agent: Agent): string => `soul:${agent.id}:${agent.updatedAt.getTime()}`;
 
 /**
  * The answer pipeline, written once for every transport: a stream of events that POST renders
@@ -238,9 +223,7 @@ export class ChatService {
       yield { type: 'start', ...header };
       const models = [agent.config.model.default, ...agent.config.model.fallbacks];
       // A session opened by this very message has nothing else to read.
-      const turns = newSession
-        ? buildPrompt({ soul: agent.soul, soulKey: soulKeyOf(agent), history: [userMessage], maxContextTokens: agent.config.session.maxContextTokens, complete: true }).turns
-        : await this.#prompt(agent, session.id);
+      const turns = newSession ? promptOf(agent, [userMessage]) : await readPrompt(store, agent, session.id);
       let end: Extract<ModelStreamPart, { type: 'end' }> | undefined;
       const stream = this.#deps.streamModel(models, { messages: turns }, {
         signal: controller.signal,
@@ -311,16 +294,5 @@ export class ChatService {
         await storePrefix().catch(() => undefined);
       }
     }
-  }
-
-  async #prompt(agent: Agent, sessionId: string): Promise<ChatTurn[]> {
-    const soulKey = soulKeyOf(agent);
-    for (const limit of PROMPT_PAGES) {
-      const history = await this.#deps.store.recentSessionMessages(sessionId, limit);
-      const complete = history.length < limit || limit === PROMPT_PAGES[PROMPT_PAGES.length - 1];
-      const prompt = buildPrompt({ soul: agent.soul, soulKey, history, maxContextTokens: agent.config.session.maxContextTokens, complete });
-      if (!prompt.needsMore) return prompt.turns;
-    }
-    throw new Error('unreachable: the last prompt page is always complete');
   }
 }

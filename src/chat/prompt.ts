@@ -1,6 +1,6 @@
 import type { ChatTurn } from '../providers/chat-model.ts';
 import { countTokens } from '../providers/tokens.ts';
-import type { Message } from '../store/store.ts';
+import type { Agent, Message, Store } from '../store/store.ts';
 
 /** Token counts of stored messages never change: remember them instead of re-encoding. */
 const tokenCache = new Map<string, number>();
@@ -56,4 +56,25 @@ export function buildPrompt(input: { soul: string; soulKey: string; history: Mes
     turns.push({ role: message.role, content: message.content });
   }
   return { turns, trimmed: first > 0, needsMore: first === 0 && !input.complete };
+}
+
+/** Messages read for the prompt at first; more only when they all fit the context budget. */
+const PROMPT_PAGES = [64, 512, 4096];
+
+const soulKeyOf = (agent: Agent): string => `soul:${agent.id}:${agent.updatedAt.getTime()}`;
+
+/** The prompt for a history already in hand (a session opened by this very message). */
+export function promptOf(agent: Agent, history: Message[]): ChatTurn[] {
+  return buildPrompt({ soul: agent.soul, soulKey: soulKeyOf(agent), history, maxContextTokens: agent.config.session.maxContextTokens, complete: true }).turns;
+}
+
+/** The prompt of a session: its newest messages, read in growing pages until they are enough. */
+export async function readPrompt(store: Store, agent: Agent, sessionId: string): Promise<ChatTurn[]> {
+  for (const limit of PROMPT_PAGES) {
+    const history = await store.recentSessionMessages(sessionId, limit);
+    const complete = history.length < limit || limit === PROMPT_PAGES[PROMPT_PAGES.length - 1];
+    const prompt = buildPrompt({ soul: agent.soul, soulKey: soulKeyOf(agent), history, maxContextTokens: agent.config.session.maxContextTokens, complete });
+    if (!prompt.needsMore) return prompt.turns;
+  }
+  throw new Error('unreachable: the last prompt page is always complete');
 }
