@@ -174,6 +174,22 @@ describe.skipIf(!available)('two instances sharing PostgreSQL and Redis', () => 
     expect(answer.content).toBe(frames.filter((frame) => frame.type === 'chunk').map((frame) => frame.delta).join(''));
   });
 
+  it('closes, on A, the sockets of a user deleted through B', async () => {
+    const created = await call(a.url, 'POST', '/api/users', token, { email: `gone-${Date.now()}@example.test`, password: 'member-password-123', role: 'member' });
+    const memberToken = (await call(a.url, 'POST', '/api/auth/login', undefined, { email: created.body.email, password: 'member-password-123' })).body.token;
+    const socket = new WebSocket(`${a.url.replace('http', 'ws')}/api/chat/ws?token=${memberToken}`);
+    await new Promise((resolve, reject) => {
+      socket.once('open', resolve);
+      socket.once('error', reject);
+    });
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    expect((await call(b.url, 'DELETE', `/api/users/${created.body.id}`, token)).status).toBe(200);
+    expect(await closed).toBe(4401);
+    // And the token no longer works on either instance.
+    expect((await call(a.url, 'GET', '/api/auth/me', memberToken)).status).toBe(401);
+    expect((await call(b.url, 'GET', '/api/auth/me', memberToken)).status).toBe(401);
+  });
+
   it('shares the message rate limit between instances', async () => {
     const created = await call(a.url, 'POST', '/api/users', token, { email: `limited-${Date.now()}@example.test`, password: 'member-password-123', role: 'member' });
     const member = (await call(b.url, 'POST', '/api/auth/login', undefined, { email: created.body.email, password: 'member-password-123' })).body.token;
