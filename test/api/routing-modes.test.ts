@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultFleet, startTestServer, type TestServer } from '../helpers/harness.ts';
+
+const LEDGER_ID = '01900000-0000-7000-8000-0000000000a3';
+
+/** The app wired with `routing.mode: llm`: the model is asked only when the embedded router is unsure. */
+describe('routing mode llm, through the whole app', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({
+      fleet: (openaiUrl, anthropicUrl) => {
+        const fleet = defaultFleet(openaiUrl, anthropicUrl);
+        fleet.agents[2] = { ...fleet.agents[2], id: LEDGER_ID } as (typeof fleet.agents)[number];
+        return { ...fleet, routing: { mode: 'llm', llmModel: 'upstream/router-model' } };
+      },
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const answers = () => (request: { body: any }) =>
+    request.body.model === 'router-model'
+      ? { kind: 'stream' as const, chunks: [JSON.stringify({ agentId: LEDGER_ID, confidence: 0.9 })] }
+      : { kind: 'stream' as const, chunks: ['Echo: ', String(request.body.messages.at(-1).content)] };
+
+  it('asks the routing model about an unclear message and follows its choice', async () => {
+    t.upstream.setBehavior(answers());
+    const before = t.upstream.requests.length;
+    const response = await t.request('POST', '/api/chat/message', { token: t.adminToken, body: { message: 'zorbly quux flimflam', explainRouting: true } });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ agentId: LEDGER_ID, agentName: 'Ledger', routedBy: 'relevance' });
+    const calls = t.upstream.requests.slice(before).map((request) => request.body.model);
+    expect(calls).toEqual(['router-model', 'gpt-test']);
+    const routingPrompt = t.upstream.requests[before].body.messages.map((turn: { content: string }) => turn.content).join('\n');
+    expect(routingPrompt).toContain(LEDGER_ID);
+    expect(routingPrompt).toContain('zorbly quux flimflam');
+  });
+
+  it('does not ask the model when the embedded router is confident', async () => {
+    t.upstream.setBehavior(answers());
+    const before = t.upstream.requests.length;
+    const response = await t.request('POST', '/api/chat/message', { token: t.adminToken, body: { message: 'Summarize competitor pricing moves in the market' } });
+    expect(response.body).toMatchObject({ agentName: 'Nova', routedBy: 'relevance' });
+    expect(t.upstream.requests.slice(before).map((request) => request.body.model)).toEqual(['gpt-test']);
+  });
+
+  it('falls back to the embedded decision when the routing model fails, and counts it', async () => {
+    t.upstream.setBehavior((request) => (request.body.model === 'router-model' ? { kind: 'status', status: 500 } : answers()(request)));
+    const response = await t.request('POST', '/api/chat/message', { token: t.adminToken, body: { message: 'zorbly quux flimflam again' } });
+    expect(response.status).toBe(200);
+    expect(['default', 'recent']).toContain(response.body.routedBy);
+    const metrics = await t.request('GET', '/metrics');
+    expect(metrics.body).toMatch(/fleetchat_routing_fallbacks_total\{mode="llm"\} [1-9]/);
+  });
+});
