@@ -103,11 +103,15 @@ export class AuthService {
     if (input.password.length < MIN_PASSWORD_LENGTH) {
       throw new AppError('VALIDATION_ERROR', `The password must have at least ${MIN_PASSWORD_LENGTH} characters.`);
     }
+    const email = input.email.trim().toLowerCase();
+    // Checked first so that a duplicate costs a lookup, not a deliberately slow hash; the unique
+    // index still decides when two requests race.
+    if (await this.#store.getUserByEmail(email)) throw new AppError('CONFLICT', 'A user with that email already exists.');
     try {
       return await this.#store.createUser({
         id: newId(),
         workspaceId: input.workspaceId,
-        email: input.email.trim().toLowerCase(),
+        email,
         passwordHash: await hashPassword(input.password),
         role: input.role,
         now: new Date(),

@@ -10,8 +10,8 @@ describe('routing mode llm, through the whole app', () => {
     t = await startTestServer({
       fleet: (openaiUrl, anthropicUrl) => {
         const fleet = defaultFleet(openaiUrl, anthropicUrl);
-        fleet.agents[2] = { ...fleet.agents[2], id: LEDGER_ID } as (typeof fleet.agents)[number];
-        return { ...fleet, routing: { mode: 'llm', llmModel: 'upstream/router-model' } };
+        const agents = fleet.agents.map((agent) => (agent.name === 'Ledger' ? { ...agent, id: LEDGER_ID } : agent));
+        return { ...fleet, agents, routing: { mode: 'llm', llmModel: 'upstream/router-model' } };
       },
     });
   });
