@@ -104,10 +104,6 @@ export class AppError extends Error {
   }
 }
 
-export function isAppError(value: unknown): value is AppError {
-  return value instanceof AppError;
-}
-
 /** Any thrown value as an AppError: unknown errors become INTERNAL with a generic message. */
 export function toAppError(value: unknown): AppError {
   if (value instanceof AppError) return value;

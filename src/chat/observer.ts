@@ -7,10 +7,3 @@ export interface ChatObserver {
   failed(info: { agentId: string; code: string }): void;
   providerAttempt(info: { model: string; outcome: 'ok' | 'error'; durationMs: number; errorKind?: string }): void;
 }
-
-export const silentObserver: ChatObserver = {
-  routed() {},
-  answered() {},
-  failed() {},
-  providerAttempt() {},
-};
