@@ -6,7 +6,7 @@
  */
 import type { Message, NewMessage, NewSession, Store, UsageRecord } from '../store.ts';
 import type { Database } from './connection.ts';
-import { messageColumns, messageParameters } from './rows.ts';
+import { messageColumns, messageParameters, toStoredMessage } from './rows.ts';
 import { assertStorableText } from './text-guard.ts';
 
 export type AnswerMethods = Pick<Store, 'beginTurn' | 'completeAnswer'>;
@@ -14,16 +14,6 @@ export type AnswerMethods = Pick<Store, 'beginTurn' | 'completeAnswer'>;
 const messageValues = (first: number): string => Array.from({ length: 14 }, (_, index) => `$${first + index}`).join(', ');
 
 
-function toStoredMessage(message: NewMessage): Message {
-  return {
-    ...message,
-    inputTokens: message.inputTokens ?? null,
-    outputTokens: message.outputTokens ?? null,
-    model: message.model ?? null,
-    durationMs: message.durationMs ?? null,
-    routedBy: message.routedBy ?? null,
-  };
-}
 
 // GREATEST: a message stamped earlier (clock skew between instances) never moves activity back.
 const bumpSession = (idParameter: string, atParameter: string) =>
@@ -48,6 +38,21 @@ const usageParameters = (usage: UsageRecord): unknown[] => [
   usage.at,
 ];
 
+/**
+ * A message into an existing session, with the session's activity time and count, as one
+ * statement: atomic, and one round trip. `insertMessage` of the port is this too.
+ */
+export async function insertMessageAndBump(database: Database, message: NewMessage): Promise<Message> {
+  assertStorableText(message.content, 'message content');
+  await database.query({
+    name: 'message_insert_and_bump',
+    text: `WITH added AS (INSERT INTO messages (${messageColumns}) VALUES (${messageValues(1)}))
+           ${bumpSession('$2', '$14')}`,
+    values: messageParameters(message),
+  });
+  return toStoredMessage(message);
+}
+
 export function createAnswerMethods(database: Database): AnswerMethods {
   return {
     async beginTurn({ session, message }: { session?: NewSession; message: NewMessage }) {
@@ -67,12 +72,7 @@ export function createAnswerMethods(database: Database): AnswerMethods {
           ],
         });
       } else {
-        await database.query({
-          name: 'turn_begin',
-          text: `WITH added AS (INSERT INTO messages (${messageColumns}) VALUES (${messageValues(1)}))
-                 ${bumpSession('$2', '$14')}`,
-          values: messageParameters(message),
-        });
+        return insertMessageAndBump(database, message);
       }
       return toStoredMessage(message);
     },

@@ -166,3 +166,15 @@ export function messageParameters(message: NewMessage): unknown[] {
     message.createdAt,
   ];
 }
+
+/** A new message as the port returns it once stored: absent figures are null. */
+export function toStoredMessage(message: NewMessage): Message {
+  return {
+    ...message,
+    inputTokens: message.inputTokens ?? null,
+    outputTokens: message.outputTokens ?? null,
+    model: message.model ?? null,
+    durationMs: message.durationMs ?? null,
+    routedBy: message.routedBy ?? null,
+  };
+}

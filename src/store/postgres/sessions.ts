@@ -1,9 +1,10 @@
 import { isUuid } from '../../ids.ts';
-import type { Message, Page, Session, Store } from '../store.ts';
+import type { Page, Session, Store } from '../store.ts';
 import type { Database } from './connection.ts';
 import { totalOf } from './directory.ts';
 import { assertStorableText } from './text-guard.ts';
-import { messageColumns, messageParameters, toMessage, toNumber, toSession, type MessageRow, type SessionRow } from './rows.ts';
+import { insertMessageAndBump } from './answers.ts';
+import { messageColumns, toMessage, toNumber, toSession, type MessageRow, type SessionRow } from './rows.ts';
 
 /** Sessions and the writes of messages; the history read is in history.ts. */
 export type SessionMethods = Pick<
@@ -67,41 +68,7 @@ export function createSessionMethods(database: Database): SessionMethods {
       return result.rows[0] ? toSession(result.rows[0]) : undefined;
     },
 
-    async insertMessage(input): Promise<Message> {
-      assertStorableText(input.content, 'message content');
-      const message: Message = {
-        id: input.id,
-        sessionId: input.sessionId,
-        workspaceId: input.workspaceId,
-        userId: input.userId,
-        agentId: input.agentId,
-        role: input.role,
-        content: input.content,
-        status: input.status,
-        inputTokens: input.inputTokens ?? null,
-        outputTokens: input.outputTokens ?? null,
-        model: input.model ?? null,
-        durationMs: input.durationMs ?? null,
-        routedBy: input.routedBy ?? null,
-        createdAt: input.createdAt,
-      };
-      // One transaction: a reader never sees the message without the session's new activity
-      // time, and a failed bump never leaves a message behind.
-      await database.transaction(async (client) => {
-        await client.query({
-          name: 'message_insert',
-          text: `INSERT INTO messages (${messageColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-          values: messageParameters(message),
-        });
-        await client.query({
-          name: 'session_bump',
-          // GREATEST: a message stamped earlier (clock skew between instances) never moves it back.
-          text: 'UPDATE sessions SET last_message_at = GREATEST(last_message_at, $2), message_count = message_count + 1 WHERE id = $1',
-          values: [message.sessionId, message.createdAt],
-        });
-      });
-      return message;
-    },
+    insertMessage: (input) => insertMessageAndBump(database, input),
 
     async finishMessage(id, final) {
       assertStorableText(final.content, 'message content');
