@@ -99,14 +99,18 @@ export class ChatService {
           retryAfter: Math.max(1, Math.ceil(decision.resetMs / 1000)),
         });
       }
-      const target = await resolveTarget(this.#deps, principal, input);
-      this.#deps.observer.routed(target.routedBy);
-      await checkBudget(store, target.agent, new Date());
+      // The session's turn is taken before any lookup, so that answers keep the order in which
+      // their messages arrived even when those lookups finish out of order (pooled database
+      // connections). Ownership is checked inside the turn; a refusal releases it at once.
       // A new session cannot have anyone waiting on it yet: no lock needed.
-      const lease = target.session
-        ? await coordination.sessions.acquire(target.session.id, { maxWaiting: settings.maxWaitingPerSession, signal: options.signal })
-        : undefined;
+      const lease =
+        input.sessionId !== undefined
+          ? await coordination.sessions.acquire(input.sessionId, { maxWaiting: settings.maxWaitingPerSession, signal: options.signal })
+          : undefined;
       try {
+        const target = await resolveTarget(this.#deps, principal, input);
+        this.#deps.observer.routed(target.routedBy);
+        await checkBudget(store, target.agent, new Date());
         for await (const event of this.#run(principal, input, target, receivedAt, options.signal)) {
           if (event.type === 'end') {
             // Before yielding: a consumer may stop reading at `end` (POST does).
