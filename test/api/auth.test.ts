@@ -113,6 +113,13 @@ describe('tokens', () => {
     await expectRefused(await sign({ ...validClaims(), iat: now() - 120, exp: now() - 60 }));
   });
 
+  it('a token accepted before is refused once it expires (verified tokens are cached only until exp)', async () => {
+    const token = await sign({ ...validClaims(), exp: now() + 2 });
+    expect((await t.request('GET', '/api/auth/me', { token })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    await expectRefused(token);
+  });
+
   it('a token without exp is refused', async () => {
     const { exp, ...claims } = validClaims();
     await expectRefused(await sign(claims));

@@ -152,3 +152,22 @@ describe('SQLite store specifics', () => {
     await store.close();
   });
 });
+
+describe('SQLite group commit', () => {
+  it('commits the writes of one turn together, rejecting only the one that failed', async () => {
+    const store = createSqliteStore({ filename: ':memory:' });
+    await store.migrate();
+    const { member, agent } = await addTenant(store);
+    const session = await addSession(store, member, agent, at(0));
+    const existing = await addMessage(store, session, { createdAt: at(1) });
+    const fresh = { ...existing, id: newId(), content: 'kept', createdAt: at(2) };
+    // Issued in the same turn of the event loop: one transaction, a savepoint each.
+    const [duplicate, kept] = await Promise.allSettled([store.insertMessage({ ...existing, createdAt: at(3) }), store.insertMessage(fresh)]);
+    expect(duplicate.status).toBe('rejected');
+    expect(kept.status).toBe('fulfilled');
+    const history = await store.recentSessionMessages(session.id, 10);
+    expect(history.map((message) => message.content)).toEqual([existing.content, 'kept']);
+    expect((await store.getSession(session.workspaceId, session.id))?.lastMessageAt).toEqual(at(2));
+    await store.close();
+  });
+});
