@@ -5,7 +5,8 @@
  * Run: npm run bench:routing
  */
 import { cpus, loadavg } from 'node:os';
-import { buildRouterIndex, route, scoreMessage, DEFAULT_THRESHOLD, type RouterIndex } from '../src/routing/index.ts';
+import { loadWordVectors } from '../src/agents/word-vectors-file.ts';
+import { buildRouterIndex, route, scoreMessage, DEFAULT_THRESHOLD, type AgentProfile, type RouterIndex } from '../src/routing/index.ts';
 import { loadClinc } from './routing/clinc.ts';
 import { perturb, syntheticProfiles } from './routing/synthetic.ts';
 
@@ -13,6 +14,9 @@ const { profiles, fallbackAgentId, dev } = loadClinc();
 const inScope = dev.filter((query) => !query.outOfScope);
 const outOfScope = dev.filter((query) => query.outOfScope);
 const options = { recentWindowMs: 10 * 60_000 };
+// As the server loads it (ROUTING_WORD_VECTORS=off measures the lexical-only router).
+const wordVectors = loadWordVectors(process.env.ROUTING_WORD_VECTORS === 'off' ? 'off' : 'default');
+const build = (agentProfiles: AgentProfile[]) => buildRouterIndex(agentProfiles, { wordVectors: wordVectors.vectors });
 
 // CPU time (user + system of this process) as well as wall time: the machine this runs on may be
 // shared, and CPU time does not count the time the process waits to be scheduled.
@@ -30,8 +34,8 @@ function timed<T>(work: () => T): { result: T; milliseconds: number; cpuMillisec
 
 /** The first build (cold: the app's start) and the median of the next ones (warm: an agent changed). */
 function buildTimes(agentProfiles: typeof profiles, rebuilds: number) {
-  const cold = timed(() => buildRouterIndex(agentProfiles));
-  const warm = Array.from({ length: rebuilds }, () => timed(() => buildRouterIndex(agentProfiles)));
+  const cold = timed(() => build(agentProfiles));
+  const warm = Array.from({ length: rebuilds }, () => timed(() => build(agentProfiles)));
   const median = (values: number[]) => values.sort((left, right) => left - right)[Math.floor(values.length / 2)];
   return {
     index: cold.result,
@@ -108,7 +112,8 @@ const rows: [string, string, string][] = [
   ['machine reference: 10 M float multiply-adds, CPU / wall', `${milliseconds(reference.cpuMilliseconds)} / ${milliseconds(reference.milliseconds)}`, '(~10 ms on an idle modern core)'],
 ];
 const width = Math.max(...rows.map(([label]) => label.length));
-console.log(`fleetchat routing benchmark: embedded router, CLINC150 dev (${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average ${loadavg()[0].toFixed(1)})\n`);
+console.log(`fleetchat routing benchmark: embedded router, CLINC150 dev (${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average ${loadavg()[0].toFixed(1)})`);
+console.log(`${wordVectors.note}\n`);
 console.log(`${'measure'.padEnd(width)}  ${'result'.padEnd(24)}  target`);
 for (const [label, value, target] of rows) console.log(`${label.padEnd(width)}  ${value.padEnd(24)}  ${target}`);
 

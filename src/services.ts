@@ -1,4 +1,5 @@
 import { AgentService } from './agents/agent-service.ts';
+import { loadWordVectors } from './agents/word-vectors-file.ts';
 import { AuthService } from './auth/auth-service.ts';
 import { TokenSigner } from './auth/tokens.ts';
 import { ChatService } from './chat/chat-service.ts';
@@ -22,6 +23,8 @@ export interface Services {
   chat: ChatService;
   history: HistoryService;
   metrics: Metrics;
+  /** Why the embedded router has word vectors or not, for the start-up log. */
+  wordVectorsNote: string;
   /** Answers still being generated; shutdown waits for them. */
   readonly running: Set<Promise<unknown>>;
 }
@@ -44,7 +47,8 @@ export function createServices(inputs: ServiceInputs): Services {
   const registry = createProviderRegistry(config.fleet.providers, { fetch: inputs.fetch });
   const metrics = inputs.metrics ?? new Metrics();
   const auth = new AuthService({ store, signer: new TokenSigner(inputs.jwtSecret, config.jwtTtlSeconds), revocations: coordination.revocations });
-  const agents = new AgentService({ store, isKnownModel: (model) => registry.resolve(model) !== undefined });
+  const wordVectors = loadWordVectors(config.wordVectors);
+  const agents = new AgentService({ store, isKnownModel: (model) => registry.resolve(model) !== undefined, wordVectors: wordVectors.vectors });
   const recentWindowMs = config.fleet.routing.recentWindowMinutes * 60_000;
   const route = inputs.route ?? createRouteMessage({ config, registry, fetch: inputs.fetch, onFallback: (mode) => metrics.routingFallback(mode) });
   const chat = new ChatService({
@@ -63,5 +67,5 @@ export function createServices(inputs: ServiceInputs): Services {
     },
   });
   const history = new HistoryService({ store });
-  return { config, store, coordination, registry, auth, agents, chat, history, metrics, running: new Set() };
+  return { config, store, coordination, registry, auth, agents, chat, history, metrics, wordVectorsNote: wordVectors.note, running: new Set() };
 }

@@ -5,29 +5,31 @@
  * log-loss), then the blend weight (best held-out top-1, ties to lower log-loss), and prints the
  * reliability of the result. Run: node --import tsx bench/routing/calibrate.ts
  */
-import { DEFAULT_CLASSIFIER_OPTIONS, softmaxInPlace, trainSoftmaxClassifier } from '../../src/routing/classifier.ts';
-import { buildExampleIndex } from '../../src/routing/example-index.ts';
-import { buildFeatureSpace, DEFAULT_FEATURE_SPACE_OPTIONS } from '../../src/routing/feature-space.ts';
-import { hashText } from '../../src/routing/hashed-features.ts';
-import { CALIBRATION, trainingTexts } from '../../src/routing/router-index.ts';
+import { loadWordVectors } from '../../src/agents/word-vectors-file.ts';
+import { softmaxInPlace } from '../../src/routing/classifier.ts';
+import { CALIBRATION, trainingTexts, trainScorers } from '../../src/routing/router-index.ts';
 import { loadClinc } from './clinc.ts';
 
 const FOLDS = 5;
 const { profiles } = loadClinc();
+const wordVectors = loadWordVectors(process.env.ROUTING_WORD_VECTORS === 'off' ? 'off' : 'default');
+console.log(wordVectors.note);
 const classCount = profiles.length;
 const heldOut: { logits: Float64Array; nearest: Float64Array; label: number }[] = [];
 for (let fold = 0; fold < FOLDS; fold += 1) {
   const training = profiles.map((profile) => ({ ...profile, examples: profile.examples.filter((_, position) => position % FOLDS !== fold) }));
-  const labelled = training.flatMap((profile, label) => trainingTexts(profile).map((text) => ({ hashed: hashText(text), label })));
-  const { space, rows } = buildFeatureSpace(labelled.map((sample) => sample.hashed), DEFAULT_FEATURE_SPACE_OPTIONS);
-  const labels = Int32Array.from(labelled, (sample) => sample.label);
-  const classifier = trainSoftmaxClassifier(rows, labels, space.featureCount, classCount, DEFAULT_CLASSIFIER_OPTIONS);
-  const examples = buildExampleIndex(rows, labels, space.featureCount, classCount, CALIBRATION.nearestExamples);
+  const labelled = training.flatMap((profile, label) => trainingTexts(profile).map((text) => ({ text, label })));
+  const { space, classifier, examples, classifierInput } = trainScorers(
+    labelled.map((sample) => sample.text),
+    Int32Array.from(labelled, (sample) => sample.label),
+    classCount,
+    { wordVectors: wordVectors.vectors },
+  );
   profiles.forEach((profile, label) => {
     profile.examples.forEach((text, position) => {
       if (position % FOLDS !== fold) return;
       const vector = space.vectorize(text);
-      heldOut.push({ logits: classifier.logits(vector, new Float64Array(classCount)), nearest: examples.scores(vector, new Float64Array(classCount)), label });
+      heldOut.push({ logits: classifier.logits(classifierInput(vector, text), new Float64Array(classCount)), nearest: examples.scores(vector, new Float64Array(classCount)), label });
     });
   });
 }

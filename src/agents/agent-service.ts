@@ -1,6 +1,6 @@
 import { AppError, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
-import { buildRouterIndex, type AgentProfile, type RouterIndex } from '../routing/index.ts';
+import { buildRouterIndex, type AgentProfile, type RouterIndex, type WordVectors } from '../routing/index.ts';
 import { StoreConflictError, type Agent, type AgentConfig, type AgentPatch, type AgentStatus, type Store } from '../store/store.ts';
 import { toAgentView, utcDay, type AgentView } from './agent-view.ts';
 
@@ -43,7 +43,7 @@ export const DEFAULT_MAX_CONTEXT_TOKENS = 16_000;
 /** How long a routing snapshot is trusted before the store is asked again (other instances). */
 const SNAPSHOT_TTL_MS = 2_000;
 
-export function toProfile(agent: Agent): AgentProfile {
+function toProfile(agent: Agent): AgentProfile {
   return {
     id: agent.id,
     name: agent.name,
@@ -57,12 +57,14 @@ export function toProfile(agent: Agent): AgentProfile {
 
 export class AgentService {
   readonly #store: Store;
+  readonly #wordVectors: WordVectors | undefined;
   readonly #isKnownModel: (model: string) => boolean;
   readonly #snapshots = new Map<string, { snapshot: RoutingSnapshot; until: number; building?: Promise<RoutingSnapshot> }>();
   readonly #indexes = new Map<string, { signature: string; index: RouterIndex }>();
 
-  constructor(deps: { store: Store; isKnownModel: (model: string) => boolean }) {
+  constructor(deps: { store: Store; isKnownModel: (model: string) => boolean; wordVectors?: WordVectors }) {
     this.#store = deps.store;
+    this.#wordVectors = deps.wordVectors;
     this.#isKnownModel = deps.isKnownModel;
   }
 
@@ -176,7 +178,7 @@ export class AgentService {
     // Training the router costs milliseconds: redo it only when an agent really changed.
     const signature = answering.map((agent) => `${agent.id}@${agent.updatedAt.getTime()}`).join(',');
     const previous = this.#indexes.get(workspaceId);
-    const index = previous?.signature === signature ? previous.index : buildRouterIndex(answering.map(toProfile));
+    const index = previous?.signature === signature ? previous.index : buildRouterIndex(answering.map(toProfile), { wordVectors: this.#wordVectors });
     this.#indexes.set(workspaceId, { signature, index });
     return { agents: byId, index, defaultAgentId };
   }

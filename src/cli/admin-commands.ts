@@ -1,9 +1,9 @@
 import { DEFAULT_WORKSPACE, ensureWorkspace, syncFleet } from '../agents/fleet-sync.ts';
-import { AgentService, toProfile } from '../agents/agent-service.ts';
+import { AgentService } from '../agents/agent-service.ts';
 import { createCoordination, createStore, resolveJwtSecret } from '../bootstrap.ts';
 import { parseDurationSeconds } from '../config/index.ts';
 import type { Config } from '../config/types.ts';
-import { buildRouterIndex, formatDecision, route } from '../routing/index.ts';
+import { formatDecision, route } from '../routing/index.ts';
 import { createServices } from '../services.ts';
 import type { Role, Store } from '../store/store.ts';
 import { UsageError, type Command } from './index.ts';
@@ -132,7 +132,7 @@ export const routeCommand: Command = {
       const decision = route({
         message,
         context: {},
-        index: buildRouterIndex([...snapshot.agents.values()].map(toProfile)),
+        index: snapshot.index,
         defaultAgentId: snapshot.defaultAgentId,
         options: { recentWindowMs: settings.fleet.routing.recentWindowMinutes * 60_000, threshold: settings.fleet.routing.threshold },
       });

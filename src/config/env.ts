@@ -58,6 +58,7 @@ export function readEnvironment(environment: Environment, cwd: string): Environm
     }),
     logLevel: reader.choice('LOG_LEVEL', logLevels, 'info'),
     nodeEnv,
+    wordVectors: readWordVectors(reader, cwd),
     trustProxy: reader.flag('TRUST_PROXY', false),
     ws: {
       maxFrameBytes: reader.integer('WS_MAX_FRAME_BYTES', {
@@ -87,6 +88,13 @@ export function readEnvironment(environment: Environment, cwd: string): Environm
     });
   }
   return { config, providers: readProviders(reader), routing };
+}
+
+function readWordVectors(reader: EnvironmentReader, cwd: string): Config['wordVectors'] {
+  const raw = reader.text('ROUTING_WORD_VECTORS');
+  if (raw === undefined || raw === 'default') return 'default';
+  if (raw === 'off') return 'off';
+  return { path: path.resolve(cwd, raw) };
 }
 
 function readHost(reader: EnvironmentReader): string {

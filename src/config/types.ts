@@ -62,6 +62,11 @@ export interface Config {
   bodyLimitBytes: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   nodeEnv: string;
+  /**
+   * The word-vector table of the embedded router: `default` (the one `npm install` builds, if
+   * present), `off` (lexical routing only), or a path to a table (which must exist).
+   */
+  wordVectors: 'default' | 'off' | { path: string };
   /** Trust X-Forwarded-For from a reverse proxy (TRUST_PROXY=1) for per-IP limits and logs. */
   trustProxy?: boolean;
   ws: {

@@ -165,3 +165,47 @@ export function transpose(rows: SparseRows, featureCount: number): SparseRows {
   }
   return { rowCount: featureCount, offsets, ids, values };
 }
+
+/**
+ * Rows with `width` dense columns appended (ids firstId … firstId + width − 1), taken from
+ * `columns` (row-major, one row per sparse row); a row whose `present` flag is 0 gets none.
+ */
+export function appendDenseColumns(rows: SparseRows, columns: Float32Array, width: number, present: Uint8Array, firstId: number): SparseRows {
+  let extra = 0;
+  for (let row = 0; row < rows.rowCount; row += 1) extra += present[row] === 1 ? width : 0;
+  const offsets = new Int32Array(rows.rowCount + 1);
+  const ids = new Int32Array(rows.ids.length + extra);
+  const values = new Float32Array(rows.ids.length + extra);
+  let cursor = 0;
+  for (let row = 0; row < rows.rowCount; row += 1) {
+    const start = rows.offsets[row];
+    const end = rows.offsets[row + 1];
+    ids.set(rows.ids.subarray(start, end), cursor);
+    values.set(rows.values.subarray(start, end), cursor);
+    cursor += end - start;
+    if (present[row] === 1) {
+      for (let column = 0; column < width; column += 1) ids[cursor + column] = firstId + column;
+      values.set(columns.subarray(row * width, (row + 1) * width), cursor);
+      cursor += width;
+    }
+  }
+  offsets.set(rows.offsets);
+  // Offsets shift by the dense entries of the rows before.
+  let shift = 0;
+  for (let row = 0; row < rows.rowCount; row += 1) {
+    if (present[row] === 1) shift += width;
+    offsets[row + 1] = rows.offsets[row + 1] + shift;
+  }
+  return { rowCount: rows.rowCount, offsets, ids, values };
+}
+
+/** A vector with dense columns appended (see appendDenseColumns). */
+export function appendDense(vector: SparseVector, columns: Float32Array, firstId: number): SparseVector {
+  const ids = new Int32Array(vector.ids.length + columns.length);
+  const values = new Float32Array(vector.ids.length + columns.length);
+  ids.set(vector.ids);
+  values.set(vector.values);
+  for (let column = 0; column < columns.length; column += 1) ids[vector.ids.length + column] = firstId + column;
+  values.set(columns, vector.ids.length);
+  return { ids, values };
+}

@@ -9,10 +9,11 @@ export type {
   RoutingDecision,
   RoutingStrategy,
 } from './types.ts';
-export { buildRouterIndex, scoreMessage, DEFAULT_THRESHOLD } from './router-index.ts';
+export { buildRouterIndex, scoreMessage, DEFAULT_THRESHOLD, type RouterIndexOptions } from './router-index.ts';
 export { route, isShortFollowUp } from './route.ts';
 export { formatDecision } from './format-decision.ts';
 export type { AsyncRouter, FallbackListener, RoutingMode } from './modes/async-router.ts';
 export { createRouter, type RouterDependencies } from './modes/create-router.ts';
 export { createEmbeddingsRouter, type EmbeddingsRouterOptions } from './modes/embeddings-router.ts';
 export { createLlmRouter, type LlmRouterOptions } from './modes/llm-router.ts';
+export { createWordVectors, decodeWordVectors, encodeWordVectors, WordVectorsFormatError, type WordVectors } from './word-vectors.ts';

@@ -70,4 +70,6 @@ export interface RouterIndex {
   readonly agentIds: readonly string[];
   /** Stable digest of the profiles the index was built from. */
   readonly fingerprint: string;
+  /** Whether the index reads dense features from word vectors (else it is lexical only). */
+  readonly wordVectors: boolean;
 }

@@ -197,6 +197,12 @@ describe('text variables', () => {
     // The demo fleet has no model for the llm router to call.
     expect(refusal({ ROUTING_MODE: 'llm' })).toContain('needs routing.llmModel');
   });
+
+  it('reads ROUTING_WORD_VECTORS: default, off, or a path resolved against the working folder', () => {
+    expect(load({}).wordVectors).toBe('default');
+    expect(load({ ROUTING_WORD_VECTORS: 'off' }).wordVectors).toBe('off');
+    expect(load({ ROUTING_WORD_VECTORS: 'tables/words.bin' }).wordVectors).toEqual({ path: path.join(cwd, 'tables', 'words.bin') });
+  });
 });
 
 describe('providers from the environment', () => {
