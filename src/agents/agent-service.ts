@@ -1,6 +1,7 @@
 import { AppError, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
-import { buildRouterIndex, type AgentProfile, type RouterIndex, type WordVectors } from '../routing/index.ts';
+import { buildRouterIndexSteps, type AgentProfile, type RouterIndex, type WordVectors } from '../routing/index.ts';
+import { runInSlices } from './build-in-slices.ts';
 import { StoreConflictError, type Agent, type AgentConfig, type AgentPatch, type AgentStatus, type Store } from '../store/store.ts';
 import { toAgentView, utcDay, type AgentView } from './agent-view.ts';
 
@@ -155,13 +156,16 @@ export class AgentService {
     if (cached && cached.until > now) return cached.snapshot;
     if (cached?.building) return cached.building;
     const building = this.#buildSnapshot(workspaceId);
-    this.#snapshots.set(workspaceId, { snapshot: cached?.snapshot as RoutingSnapshot, until: 0, building });
+    const entry = { snapshot: cached?.snapshot as RoutingSnapshot, until: 0, building };
+    this.#snapshots.set(workspaceId, entry);
     try {
       const snapshot = await building;
-      this.#snapshots.set(workspaceId, { snapshot, until: Date.now() + SNAPSHOT_TTL_MS });
+      // An agent changed while this was being built (invalidate replaced the entry): answer this
+      // caller with it, but do not keep it; the next call learns the change.
+      if (this.#snapshots.get(workspaceId) === entry) this.#snapshots.set(workspaceId, { snapshot, until: Date.now() + SNAPSHOT_TTL_MS });
       return snapshot;
     } catch (error) {
-      this.#snapshots.delete(workspaceId);
+      if (this.#snapshots.get(workspaceId) === entry) this.#snapshots.delete(workspaceId);
       throw error;
     }
   }
@@ -175,10 +179,14 @@ export class AgentService {
     const answering = agents.filter((agent) => agent.status === 'online');
     const byId = new Map(answering.map((agent) => [agent.id, agent]));
     const defaultAgentId = workspace?.defaultAgentId && byId.has(workspace.defaultAgentId) ? workspace.defaultAgentId : answering[0]?.id;
-    // Training the router costs milliseconds: redo it only when an agent really changed.
+    // Training the router costs milliseconds to a second (100 agents): redo it only when an agent
+    // really changed, and in slices, so that the instance keeps answering meanwhile.
     const signature = answering.map((agent) => `${agent.id}@${agent.updatedAt.getTime()}`).join(',');
     const previous = this.#indexes.get(workspaceId);
-    const index = previous?.signature === signature ? previous.index : buildRouterIndex(answering.map(toProfile), { wordVectors: this.#wordVectors });
+    const index =
+      previous?.signature === signature
+        ? previous.index
+        : await runInSlices(buildRouterIndexSteps(answering.map(toProfile), { wordVectors: this.#wordVectors }));
     this.#indexes.set(workspaceId, { signature, index });
     return { agents: byId, index, defaultAgentId };
   }

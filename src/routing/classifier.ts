@@ -7,6 +7,7 @@
  * on the event loop: a budget of sample-passes sets the epochs, and with many agents each
  * sample only competes with its own agent and the agents whose centroids are closest to it.
  */
+import { runToEnd, type BuildSteps } from './build-steps.ts';
 import type { SparseRows, SparseVector } from './feature-space.ts';
 
 export interface ClassifierOptions {
@@ -50,10 +51,27 @@ export function trainSoftmaxClassifier(
   classCount: number,
   options: ClassifierOptions = DEFAULT_CLASSIFIER_OPTIONS,
 ): SoftmaxClassifier {
+  return runToEnd(trainSoftmaxClassifierSteps(rows, labels, featureCount, classCount, options));
+}
+
+// Training yields after this many samples, so that a caller can spread it over several turns of
+// the event loop (about a millisecond of work per step with 100 agents).
+const SAMPLES_PER_STEP = 256;
+const CELLS_PER_STEP = 1 << 20;
+const CLASSES_PER_STEP = 8;
+
+/** The same training as a sequence of steps (see BuildSteps). */
+export function* trainSoftmaxClassifierSteps(
+  rows: SparseRows,
+  labels: Int32Array,
+  featureCount: number,
+  classCount: number,
+  options: ClassifierOptions = DEFAULT_CLASSIFIER_OPTIONS,
+): BuildSteps<SoftmaxClassifier> {
   // Row-major by feature: scoring walks a message's few features and reads contiguous rows.
   const weights = new Float32Array(Math.max(1, featureCount * classCount));
   const bias = new Float64Array(classCount);
-  const rivals = rivalsByClass(rows, labels, featureCount, classCount, options.rivals);
+  const rivals = yield* rivalsByClass(rows, labels, featureCount, classCount, options.rivals);
   const scores = new Float64Array(classCount);
   const gradients = new Float64Array(classCount);
   const active = new Int32Array(classCount);
@@ -67,7 +85,9 @@ export function trainSoftmaxClassifier(
     // Weight decay applied lazily as one shrink per epoch: the same L2 pull as per-step decay
     // without touching every weight of every sample's features for every class.
     const decay = 1 - Math.min(0.5, rate * options.l2 * rows.rowCount / Math.max(1, classCount));
-    for (const row of order) {
+    for (let position = 0; position < order.length; position += 1) {
+      if (position % SAMPLES_PER_STEP === SAMPLES_PER_STEP - 1) yield;
+      const row = order[position];
       const label = labels[row];
       const classes = rivals[label];
       const start = offsets[row];
@@ -98,7 +118,10 @@ export function trainSoftmaxClassifier(
         for (let slot = 0; slot < activeCount; slot += 1) weights[base + active[slot]] -= gradients[slot] * value;
       }
     }
-    for (let cell = 0; cell < weights.length; cell += 1) weights[cell] *= decay;
+    for (let cell = 0; cell < weights.length; cell += 1) {
+      weights[cell] *= decay;
+      if (cell % CELLS_PER_STEP === CELLS_PER_STEP - 1) yield;
+    }
   }
 
   function logits(vector: SparseVector, output: Float64Array): Float64Array {
@@ -118,7 +141,7 @@ export function trainSoftmaxClassifier(
  * first). Exact softmax whenever classCount ≤ count + 1. Per class rather than per sample so
  * that choosing rivals costs one centroid-by-centroid pass, not one pass per sample.
  */
-function rivalsByClass(rows: SparseRows, labels: Int32Array, featureCount: number, classCount: number, count: number): Int32Array[] {
+function* rivalsByClass(rows: SparseRows, labels: Int32Array, featureCount: number, classCount: number, count: number): BuildSteps<Int32Array[]> {
   const everyone = Int32Array.from({ length: classCount }, (_, label) => label);
   if (classCount <= count + 1) return Array.from({ length: classCount }, (_, label) => Int32Array.from([label, ...everyone.filter((other) => other !== label)]));
   // Centroids, each cut to its heaviest features: enough to tell which agents look alike, and
@@ -129,6 +152,7 @@ function rivalsByClass(rows: SparseRows, labels: Int32Array, featureCount: numbe
   const centroidIds: Int32Array[] = [];
   const centroidValues: Float64Array[] = [];
   for (let label = 0; label < classCount; label += 1) {
+    if (label % CLASSES_PER_STEP === CLASSES_PER_STEP - 1) yield;
     const touched: number[] = [];
     for (const row of byClass[label]) {
       for (let entry = rows.offsets[row]; entry < rows.offsets[row + 1]; entry += 1) {
@@ -146,7 +170,9 @@ function rivalsByClass(rows: SparseRows, labels: Int32Array, featureCount: numbe
     for (const id of touched) scratch[id] = 0;
   }
   const similarity = new Float64Array(classCount);
-  return everyone.reduce<Int32Array[]>((result, label) => {
+  const result: Int32Array[] = [];
+  for (let label = 0; label < classCount; label += 1) {
+    if (label % CLASSES_PER_STEP === CLASSES_PER_STEP - 1) yield;
     centroidIds[label].forEach((id, position) => (scratch[id] = centroidValues[label][position]));
     for (let other = 0; other < classCount; other += 1) {
       let dot = 0;
@@ -157,8 +183,8 @@ function rivalsByClass(rows: SparseRows, labels: Int32Array, featureCount: numbe
     for (const id of centroidIds[label]) scratch[id] = 0;
     const ranked = Array.from(everyone).sort((left, right) => similarity[right] - similarity[left] || left - right);
     result.push(Int32Array.from(ranked.slice(0, count + 1)));
-    return result;
-  }, []);
+  }
+  return result;
 }
 
 /** Turns scores into probabilities, in place; a higher `temperature` softens them. */

@@ -3,6 +3,7 @@
  * sparse-row matrix (three typed arrays, no object per text or per feature), so that building
  * an index is a few linear passes over integers.
  */
+import { runToEnd, type BuildSteps } from './build-steps.ts';
 import { hashText, DEFAULT_HASHED_FEATURE_OPTIONS, type HashedFeatureOptions, type HashedText } from './hashed-features.ts';
 
 export interface SparseVector {
@@ -42,6 +43,17 @@ export function buildFeatureSpace(
   texts: readonly HashedText[],
   options: FeatureSpaceOptions = DEFAULT_FEATURE_SPACE_OPTIONS,
 ): { space: FeatureSpace; rows: SparseRows } {
+  return runToEnd(buildFeatureSpaceSteps(texts, options));
+}
+
+// Texts counted or weighted between two yields.
+const TEXTS_PER_STEP = 1024;
+
+/** The same as a sequence of steps (src/routing/build-steps.ts). */
+export function* buildFeatureSpaceSteps(
+  texts: readonly HashedText[],
+  options: FeatureSpaceOptions = DEFAULT_FEATURE_SPACE_OPTIONS,
+): BuildSteps<{ space: FeatureSpace; rows: SparseRows }> {
   const featureIds = new Map<number, number>();
   let documentFrequency: Int32Array<ArrayBuffer> = new Int32Array(1024);
   let entryIds = new Int32Array(4096);
@@ -50,7 +62,9 @@ export function buildFeatureSpace(
   // Where each text's word block ends and its character block starts, for per-block norms.
   const blockSplit = new Int32Array(texts.length);
   const offsets = new Int32Array(texts.length + 1);
-  texts.forEach((text, textIndex) => {
+  for (let textIndex = 0; textIndex < texts.length; textIndex += 1) {
+    if (textIndex % TEXTS_PER_STEP === TEXTS_PER_STEP - 1) yield;
+    const text = texts[textIndex];
     for (const block of [text.word, text.char]) {
       if (entryCount + block.length > entryIds.length) {
         const grown = Math.max(entryIds.length * 2, entryCount + block.length);
@@ -77,7 +91,8 @@ export function buildFeatureSpace(
       if (block === text.word) blockSplit[textIndex] = entryCount;
     }
     offsets[textIndex + 1] = entryCount;
-  });
+  }
+  yield;
   // Smoothed IDF, as in common TF-IDF implementations: never zero, rare features weigh most.
   const idf = new Float32Array(featureIds.size);
   for (let id = 0; id < idf.length; id += 1) idf[id] = Math.log((1 + texts.length) / (1 + documentFrequency[id])) + 1;
@@ -85,6 +100,7 @@ export function buildFeatureSpace(
   const charWeight = Math.sqrt(1 - options.wordWeight);
   for (let entry = 0; entry < entryCount; entry += 1) entryValues[entry] *= idf[entryIds[entry]];
   for (let textIndex = 0; textIndex < texts.length; textIndex += 1) {
+    if (textIndex % TEXTS_PER_STEP === TEXTS_PER_STEP - 1) yield;
     const wordNorm = normalizeRange(entryValues, offsets[textIndex], blockSplit[textIndex], wordWeight);
     const charNorm = normalizeRange(entryValues, blockSplit[textIndex], offsets[textIndex + 1], charWeight);
     scaleRange(entryValues, offsets[textIndex], offsets[textIndex + 1], 1 / (Math.sqrt(wordNorm + charNorm) || 1));

@@ -9,7 +9,7 @@ export type {
   RoutingDecision,
   RoutingStrategy,
 } from './types.ts';
-export { buildRouterIndex, scoreMessage, DEFAULT_THRESHOLD, type RouterIndexOptions } from './router-index.ts';
+export { buildRouterIndex, buildRouterIndexSteps, scoreMessage, DEFAULT_THRESHOLD, type RouterIndexOptions } from './router-index.ts';
 export { route, isShortFollowUp } from './route.ts';
 export { formatDecision } from './format-decision.ts';
 export type { AsyncRouter, FallbackListener, RoutingMode } from './modes/async-router.ts';
@@ -17,3 +17,4 @@ export { createRouter, type RouterDependencies } from './modes/create-router.ts'
 export { createEmbeddingsRouter, type EmbeddingsRouterOptions } from './modes/embeddings-router.ts';
 export { createLlmRouter, type LlmRouterOptions } from './modes/llm-router.ts';
 export { createWordVectors, decodeWordVectors, encodeWordVectors, WordVectorsFormatError, type WordVectors } from './word-vectors.ts';
+export { runToEnd, type BuildSteps } from './build-steps.ts';

@@ -7,10 +7,11 @@
  * each text's dense features (dense-features.ts), which carry meaning across words the agents
  * never used.
  */
-import { DEFAULT_CLASSIFIER_OPTIONS, softmaxInPlace, trainSoftmaxClassifier, type SoftmaxClassifier } from './classifier.ts';
+import { runToEnd, type BuildSteps } from './build-steps.ts';
+import { DEFAULT_CLASSIFIER_OPTIONS, softmaxInPlace, trainSoftmaxClassifierSteps, type SoftmaxClassifier } from './classifier.ts';
 import { denseWidth, embedText } from './dense-features.ts';
 import { buildExampleIndex, type ExampleIndex } from './example-index.ts';
-import { appendDense, appendDenseColumns, buildFeatureSpace, DEFAULT_FEATURE_SPACE_OPTIONS, type FeatureSpace, type SparseVector } from './feature-space.ts';
+import { appendDense, appendDenseColumns, buildFeatureSpaceSteps, DEFAULT_FEATURE_SPACE_OPTIONS, type FeatureSpace, type SparseVector } from './feature-space.ts';
 import { hashText, type HashedText } from './hashed-features.ts';
 import type { AgentProfile, RouterIndex, RoutingCandidate } from './types.ts';
 import type { WordVectors } from './word-vectors.ts';
@@ -82,6 +83,18 @@ export interface RouterIndexOptions {
 }
 
 export function buildRouterIndex(profiles: AgentProfile[], options: RouterIndexOptions = {}): RouterIndex {
+  return runToEnd(buildRouterIndexSteps(profiles, options));
+}
+
+// Texts hashed or embedded between two yields of a build.
+const TEXTS_PER_STEP = 512;
+
+/**
+ * The same build as a sequence of steps of at most a few milliseconds each (100 agents × 75
+ * examples: about a second of work in some 200 steps), for a server that must keep answering
+ * while it learns a changed workspace.
+ */
+export function* buildRouterIndexSteps(profiles: AgentProfile[], options: RouterIndexOptions = {}): BuildSteps<RouterIndex> {
   const texts: string[] = [];
   const labels: number[] = [];
   for (let label = 0; label < profiles.length; label += 1) {
@@ -90,7 +103,11 @@ export function buildRouterIndex(profiles: AgentProfile[], options: RouterIndexO
       labels.push(label);
     }
   }
-  const hashed = texts.map((text) => hashText(text, DEFAULT_FEATURE_SPACE_OPTIONS.hashing));
+  const hashed: HashedText[] = [];
+  for (const text of texts) {
+    hashed.push(hashText(text, DEFAULT_FEATURE_SPACE_OPTIONS.hashing));
+    if (hashed.length % TEXTS_PER_STEP === 0) yield;
+  }
   const knownWords = new Set(hashed.flatMap((features) => features.contentStems));
   // One agent: its confidence is its single closest text (see scoreMessage).
   const nearestExamples = profiles.length === 1 ? 1 : CALIBRATION.nearestExamples;
@@ -99,7 +116,7 @@ export function buildRouterIndex(profiles: AgentProfile[], options: RouterIndexO
     fingerprint: fingerprintProfiles(profiles),
     wordVectors: options.wordVectors !== undefined,
     [internals]: {
-      ...trainScorers(texts, Int32Array.from(labels), profiles.length, { wordVectors: options.wordVectors, hashed, nearestExamples }),
+      ...(yield* trainScorersSteps(texts, Int32Array.from(labels), profiles.length, { wordVectors: options.wordVectors, hashed, nearestExamples })),
       knownWords,
       profiles: profiles.map((profile) => ({ ...profile })),
     },
@@ -116,18 +133,25 @@ export interface Scorers {
   classifierInput(vector: SparseVector, text: string): SparseVector;
 }
 
-export function trainScorers(
-  texts: readonly string[],
-  labels: Int32Array,
-  classCount: number,
-  options: { wordVectors?: WordVectors; hashed?: HashedText[]; nearestExamples?: number } = {},
-): Scorers {
+interface ScorerOptions {
+  wordVectors?: WordVectors;
+  hashed?: HashedText[];
+  nearestExamples?: number;
+}
+
+export function trainScorers(texts: readonly string[], labels: Int32Array, classCount: number, options: ScorerOptions = {}): Scorers {
+  return runToEnd(trainScorersSteps(texts, labels, classCount, options));
+}
+
+function* trainScorersSteps(texts: readonly string[], labels: Int32Array, classCount: number, options: ScorerOptions): BuildSteps<Scorers> {
   const hashed = options.hashed ?? texts.map((text) => hashText(text, DEFAULT_FEATURE_SPACE_OPTIONS.hashing));
-  const { space, rows } = buildFeatureSpace(hashed, DEFAULT_FEATURE_SPACE_OPTIONS);
+  const { space, rows } = yield* buildFeatureSpaceSteps(hashed, DEFAULT_FEATURE_SPACE_OPTIONS);
   const examples = buildExampleIndex(rows, labels, space.featureCount, classCount, options.nearestExamples ?? CALIBRATION.nearestExamples);
-  const dense = options.wordVectors === undefined ? undefined : denseColumns(texts, options.wordVectors);
+  yield;
+  const dense = options.wordVectors === undefined ? undefined : yield* denseColumnsSteps(texts, options.wordVectors);
   const classifierRows = dense === undefined ? rows : appendDenseColumns(rows, dense.columns, dense.width, dense.present, space.featureCount);
-  const classifier = trainSoftmaxClassifier(classifierRows, labels, space.featureCount + (dense?.width ?? 0), classCount, DEFAULT_CLASSIFIER_OPTIONS);
+  yield;
+  const classifier = yield* trainSoftmaxClassifierSteps(classifierRows, labels, space.featureCount + (dense?.width ?? 0), classCount, DEFAULT_CLASSIFIER_OPTIONS);
   return {
     space,
     classifier,
@@ -140,7 +164,7 @@ export function trainScorers(
 }
 
 /** The training texts' dense columns, standardised, and the same transform for a new text. */
-function denseColumns(texts: readonly string[], vectors: WordVectors) {
+function* denseColumnsSteps(texts: readonly string[], vectors: WordVectors) {
   const width = denseWidth(vectors);
   const columns = new Float32Array(texts.length * width);
   const present = new Uint8Array(texts.length);
@@ -148,23 +172,28 @@ function denseColumns(texts: readonly string[], vectors: WordVectors) {
   const mean = new Float64Array(width);
   const deviation = new Float64Array(width);
   let count = 0;
-  texts.forEach((text, row) => {
-    if (!embedText(text, vectors, scratch)) return;
+  for (let row = 0; row < texts.length; row += 1) {
+    if (row % TEXTS_PER_STEP === TEXTS_PER_STEP - 1) yield;
+    if (!embedText(texts[row], vectors, scratch)) continue;
     present[row] = 1;
     count += 1;
     columns.set(scratch, row * width);
     for (let column = 0; column < width; column += 1) mean[column] += scratch[column];
-  });
+  }
   for (let column = 0; column < width; column += 1) mean[column] /= Math.max(1, count);
-  texts.forEach((_, row) => {
-    if (present[row] === 0) return;
+  for (let row = 0; row < texts.length; row += 1) {
+    if (row % TEXTS_PER_STEP === TEXTS_PER_STEP - 1) yield;
+    if (present[row] === 0) continue;
     for (let column = 0; column < width; column += 1) deviation[column] += (columns[row * width + column] - mean[column]) ** 2;
-  });
+  }
   const scale = Float32Array.from(deviation, (sum) => DENSE_COLUMN_WEIGHT / Math.max(MIN_DEVIATION, Math.sqrt(sum / Math.max(1, count))));
   const standardise = (values: Float32Array, offset: number) => {
     for (let column = 0; column < width; column += 1) values[offset + column] = (values[offset + column] - mean[column]) * scale[column];
   };
-  texts.forEach((_, row) => present[row] === 1 && standardise(columns, row * width));
+  for (let row = 0; row < texts.length; row += 1) {
+    if (row % TEXTS_PER_STEP === TEXTS_PER_STEP - 1) yield;
+    if (present[row] === 1) standardise(columns, row * width);
+  }
   return {
     width,
     columns,
