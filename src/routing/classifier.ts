@@ -56,8 +56,8 @@ export function trainSoftmaxClassifier(
 
 // Training yields after this many samples, so that a caller can spread it over several turns of
 // the event loop (about a millisecond of work per step with 100 agents).
-const SAMPLES_PER_STEP = 256;
-const CELLS_PER_STEP = 1 << 20;
+const SAMPLES_PER_STEP = 128;
+const CELLS_PER_STEP = 1 << 18;
 const CLASSES_PER_STEP = 8;
 
 /** The same training as a sequence of steps (see BuildSteps). */

@@ -5,15 +5,20 @@
  * vocabulary, with "this message reads like that example": blended, they gain 0.7 point of
  * cross-validated top-1 over the classifier alone (docs/ROUTING.md).
  */
-import { transpose, type SparseRows, type SparseVector } from './feature-space.ts';
+import type { BuildSteps } from './build-steps.ts';
+import { transposeSteps, type SparseRows, type SparseVector } from './feature-space.ts';
 
 export interface ExampleIndex {
   /** Mean of each agent's `k` best cosine similarities, written into `output`. */
   scores(vector: SparseVector, output: Float64Array): Float64Array;
 }
 
-export function buildExampleIndex(rows: SparseRows, labels: Int32Array, featureCount: number, classCount: number, k: number): ExampleIndex {
-  const postings = transpose(rows, featureCount);
+// Postings remapped between two yields.
+const ENTRIES_PER_STEP = 1 << 16;
+
+/** Built as a sequence of steps (src/routing/build-steps.ts). */
+export function* buildExampleIndexSteps(rows: SparseRows, labels: Int32Array, featureCount: number, classCount: number, k: number): BuildSteps<ExampleIndex> {
+  const postings = yield* transposeSteps(rows, featureCount);
   // Texts are scored in label order so that each agent's similarities sit side by side.
   const textsByClass = Array.from({ length: classCount }, (): number[] => []);
   labels.forEach((label, row) => textsByClass[label].push(row));
@@ -22,7 +27,10 @@ export function buildExampleIndex(rows: SparseRows, labels: Int32Array, featureC
   const rowsInClassOrder = Int32Array.from(textsByClass.flat());
   const slotOfRow = new Int32Array(rows.rowCount);
   rowsInClassOrder.forEach((row, slot) => (slotOfRow[row] = slot));
-  for (let entry = 0; entry < postings.ids.length; entry += 1) postings.ids[entry] = slotOfRow[postings.ids[entry]];
+  for (let entry = 0; entry < postings.ids.length; entry += 1) {
+    postings.ids[entry] = slotOfRow[postings.ids[entry]];
+    if (entry % ENTRIES_PER_STEP === ENTRIES_PER_STEP - 1) yield;
+  }
   const similarities = new Float64Array(rows.rowCount);
   const best = new Float64Array(k);
 

@@ -47,7 +47,7 @@ export function buildFeatureSpace(
 }
 
 // Texts counted or weighted between two yields.
-const TEXTS_PER_STEP = 1024;
+const TEXTS_PER_STEP = 256;
 
 /** The same as a sequence of steps (src/routing/build-steps.ts). */
 export function* buildFeatureSpaceSteps(
@@ -166,6 +166,10 @@ function growFloat(array: Float32Array, length: number): Float32Array<ArrayBuffe
 
 /** The transpose: for each feature, the rows containing it (an inverted index). */
 export function transpose(rows: SparseRows, featureCount: number): SparseRows {
+  return runToEnd(transposeSteps(rows, featureCount));
+}
+
+export function* transposeSteps(rows: SparseRows, featureCount: number): BuildSteps<SparseRows> {
   const offsets = new Int32Array(featureCount + 1);
   for (const id of rows.ids) offsets[id + 1] += 1;
   for (let feature = 0; feature < featureCount; feature += 1) offsets[feature + 1] += offsets[feature];
@@ -173,6 +177,7 @@ export function transpose(rows: SparseRows, featureCount: number): SparseRows {
   const ids = new Int32Array(rows.ids.length);
   const values = new Float32Array(rows.ids.length);
   for (let row = 0; row < rows.rowCount; row += 1) {
+    if (row % TEXTS_PER_STEP === TEXTS_PER_STEP - 1) yield;
     for (let entry = rows.offsets[row]; entry < rows.offsets[row + 1]; entry += 1) {
       const slot = cursor[rows.ids[entry]]++;
       ids[slot] = row;
@@ -186,7 +191,7 @@ export function transpose(rows: SparseRows, featureCount: number): SparseRows {
  * Rows with `width` dense columns appended (ids firstId … firstId + width − 1), taken from
  * `columns` (row-major, one row per sparse row); a row whose `present` flag is 0 gets none.
  */
-export function appendDenseColumns(rows: SparseRows, columns: Float32Array, width: number, present: Uint8Array, firstId: number): SparseRows {
+export function* appendDenseColumnsSteps(rows: SparseRows, columns: Float32Array, width: number, present: Uint8Array, firstId: number): BuildSteps<SparseRows> {
   let extra = 0;
   for (let row = 0; row < rows.rowCount; row += 1) extra += present[row] === 1 ? width : 0;
   const offsets = new Int32Array(rows.rowCount + 1);
@@ -194,6 +199,7 @@ export function appendDenseColumns(rows: SparseRows, columns: Float32Array, widt
   const values = new Float32Array(rows.ids.length + extra);
   let cursor = 0;
   for (let row = 0; row < rows.rowCount; row += 1) {
+    if (row % TEXTS_PER_STEP === TEXTS_PER_STEP - 1) yield;
     const start = rows.offsets[row];
     const end = rows.offsets[row + 1];
     ids.set(rows.ids.subarray(start, end), cursor);
@@ -215,7 +221,7 @@ export function appendDenseColumns(rows: SparseRows, columns: Float32Array, widt
   return { rowCount: rows.rowCount, offsets, ids, values };
 }
 
-/** A vector with dense columns appended (see appendDenseColumns). */
+/** A vector with dense columns appended (see appendDenseColumnsSteps). */
 export function appendDense(vector: SparseVector, columns: Float32Array, firstId: number): SparseVector {
   const ids = new Int32Array(vector.ids.length + columns.length);
   const values = new Float32Array(vector.ids.length + columns.length);

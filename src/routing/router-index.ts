@@ -10,8 +10,8 @@
 import { runToEnd, type BuildSteps } from './build-steps.ts';
 import { DEFAULT_CLASSIFIER_OPTIONS, softmaxInPlace, trainSoftmaxClassifierSteps, type SoftmaxClassifier } from './classifier.ts';
 import { denseWidth, embedText } from './dense-features.ts';
-import { buildExampleIndex, type ExampleIndex } from './example-index.ts';
-import { appendDense, appendDenseColumns, buildFeatureSpaceSteps, DEFAULT_FEATURE_SPACE_OPTIONS, type FeatureSpace, type SparseVector } from './feature-space.ts';
+import { buildExampleIndexSteps, type ExampleIndex } from './example-index.ts';
+import { appendDense, appendDenseColumnsSteps, buildFeatureSpaceSteps, DEFAULT_FEATURE_SPACE_OPTIONS, type FeatureSpace, type SparseVector } from './feature-space.ts';
 import { hashText, type HashedText } from './hashed-features.ts';
 import type { AgentProfile, RouterIndex, RoutingCandidate } from './types.ts';
 import type { WordVectors } from './word-vectors.ts';
@@ -87,7 +87,7 @@ export function buildRouterIndex(profiles: AgentProfile[], options: RouterIndexO
 }
 
 // Texts hashed or embedded between two yields of a build.
-const TEXTS_PER_STEP = 512;
+const TEXTS_PER_STEP = 256;
 
 /**
  * The same build as a sequence of steps of at most a few milliseconds each (100 agents × 75
@@ -104,11 +104,13 @@ export function* buildRouterIndexSteps(profiles: AgentProfile[], options: Router
     }
   }
   const hashed: HashedText[] = [];
+  const knownWords = new Set<string>();
   for (const text of texts) {
-    hashed.push(hashText(text, DEFAULT_FEATURE_SPACE_OPTIONS.hashing));
+    const features = hashText(text, DEFAULT_FEATURE_SPACE_OPTIONS.hashing);
+    hashed.push(features);
+    for (const stem of features.contentStems) knownWords.add(stem);
     if (hashed.length % TEXTS_PER_STEP === 0) yield;
   }
-  const knownWords = new Set(hashed.flatMap((features) => features.contentStems));
   // One agent: its confidence is its single closest text (see scoreMessage).
   const nearestExamples = profiles.length === 1 ? 1 : CALIBRATION.nearestExamples;
   const index: TrainedRouterIndex = {
@@ -146,10 +148,9 @@ export function trainScorers(texts: readonly string[], labels: Int32Array, class
 function* trainScorersSteps(texts: readonly string[], labels: Int32Array, classCount: number, options: ScorerOptions): BuildSteps<Scorers> {
   const hashed = options.hashed ?? texts.map((text) => hashText(text, DEFAULT_FEATURE_SPACE_OPTIONS.hashing));
   const { space, rows } = yield* buildFeatureSpaceSteps(hashed, DEFAULT_FEATURE_SPACE_OPTIONS);
-  const examples = buildExampleIndex(rows, labels, space.featureCount, classCount, options.nearestExamples ?? CALIBRATION.nearestExamples);
-  yield;
+  const examples = yield* buildExampleIndexSteps(rows, labels, space.featureCount, classCount, options.nearestExamples ?? CALIBRATION.nearestExamples);
   const dense = options.wordVectors === undefined ? undefined : yield* denseColumnsSteps(texts, options.wordVectors);
-  const classifierRows = dense === undefined ? rows : appendDenseColumns(rows, dense.columns, dense.width, dense.present, space.featureCount);
+  const classifierRows = dense === undefined ? rows : yield* appendDenseColumnsSteps(rows, dense.columns, dense.width, dense.present, space.featureCount);
   yield;
   const classifier = yield* trainSoftmaxClassifierSteps(classifierRows, labels, space.featureCount + (dense?.width ?? 0), classCount, DEFAULT_CLASSIFIER_OPTIONS);
   return {
