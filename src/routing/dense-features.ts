@@ -2,7 +2,7 @@
  * A text's dense features from word vectors: the weighted mean of its content words' vectors and
  * their component-wise maximum, each block scaled to unit length. The mean says what the text is
  * about on the whole, the maximum keeps the one telling word a mean would dilute ("fishy" among
- * four common words); together they beat the mean alone by 2 points of cross-validated top-1 in
+ * four common words); together they beat the mean alone by 2.7 points of cross-validated top-1 in
  * the dense-only classifier (docs/ROUTING.md).
  *
  * Words are weighted by how rare they are in the vectors' corpus (smooth inverse frequency:

@@ -91,7 +91,7 @@ const TEXTS_PER_STEP = 256;
 
 /**
  * The same build as a sequence of steps of at most a few milliseconds each (100 agents × 75
- * examples: about a second of work in some 200 steps), for a server that must keep answering
+ * examples: about a second of work in some 500 steps), for a server that must keep answering
  * while it learns a changed workspace.
  */
 export function* buildRouterIndexSteps(profiles: AgentProfile[], options: RouterIndexOptions = {}): BuildSteps<RouterIndex> {
