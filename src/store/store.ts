@@ -115,13 +115,31 @@ export interface HistoryQuery {
   /** Whose feedback to attach to the items. */
   viewerId: string;
   limit: number;
+  /** Messages skipped before the page (after the cursor, when there is one). */
   offset: number;
   order: 'asc' | 'desc';
+  /**
+   * Keyset paging: the id of a message; the page is made of the messages that follow it in
+   * `order`, by (createdAt, id), read as an index range rather than by skipping `offset`
+   * rows. The cursor must be one of the messages this query selects (same workspace, scope and
+   * filters); any other id (unknown, another tenant's, another user's, outside the filters)
+   * gives an empty page with total 0, as an unknown session does.
+   */
+  cursor?: string;
 }
 
 export interface Page<T> {
   data: T[];
   total: number;
+}
+
+export interface HistoryPage extends Page<HistoryItem> {
+  /**
+   * Whether a message follows the page in `order`. Without a cursor: offset + data.length <
+   * total. With a cursor: the store read one message more than `limit` (the page's absolute
+   * position is not known: counting it is the cost a cursor avoids).
+   */
+  hasMore: boolean;
 }
 
 export interface SessionQuery {
@@ -325,7 +343,8 @@ export interface Store {
    * prompt. Skips messages that are still `streaming`.
    */
   recentSessionMessages(sessionId: string, limit: number): Promise<Message[]>;
-  history(query: HistoryQuery): Promise<Page<HistoryItem>>;
+  /** A page of messages and the total the filters select (whatever the cursor); see HistoryQuery. */
+  history(query: HistoryQuery): Promise<HistoryPage>;
   /** Marks every `streaming` message `incomplete` (start-up sweep); returns how many. */
   sweepStreaming(): Promise<number>;
 

@@ -274,6 +274,25 @@ describeWithDatabase('postgres store', () => {
           expect((await store.history(deep)).data.map((item) => item.id)).toEqual(reversed.data.map((item) => item.id).reverse());
         },
       );
+
+      it.each(Object.keys(shapes).flatMap((shape) => [[shape, 'desc'], [shape, 'asc']] as const))(
+        '%s history (%s) after a cursor: an index range from the cursor on, under one Limit, no Sort, no Seq Scan',
+        async (shape, order) => {
+          if (!store) await fill();
+          const first: HistoryQuery = { workspaceId: ids.workspace, viewerId: ids.user, limit: 50, offset: 0, order, ...shapes[shape]() };
+          const total = (await store.history(first)).total;
+          // A cursor deep in the range: the offset page just before it, then the keyset page.
+          const before = await store.history({ ...first, offset: total - 120 });
+          const query: HistoryQuery = { ...first, cursor: before.data.at(-1)?.id };
+          const statement = historyStatement(query);
+          const custom = await store.database.query<{ 'QUERY PLAN': PlanRoot[] }>({ text: `EXPLAIN (FORMAT JSON) ${statement.text}`, values: statement.values });
+          checkKeysetPlan(custom.rows[0]['QUERY PLAN'][0].Plan, shape);
+          checkKeysetPlan(await explainGeneric(store, statement.text, statement.values ?? []), shape);
+          const page = await store.history(query);
+          expect(page.data.map((item) => item.id)).toEqual((await store.history({ ...first, offset: total - 70 })).data.map((item) => item.id));
+          expect(page).toMatchObject({ total, hasMore: true });
+        },
+      );
     });
   });
 });
@@ -293,6 +312,7 @@ interface PlanNode {
   'Node Type': string;
   'Relation Name'?: string;
   'Index Name'?: string;
+  'Index Cond'?: string;
   Plans?: PlanNode[];
 }
 interface PlanRoot {
@@ -323,6 +343,23 @@ function checkPlan(plan: PlanNode, shape: string): void {
     expect(pageScan?.['Node Type'], `${shape}: how the page is read`).toMatch(/^Index (Only )?Scan( Backward)?$/);
     expect(pageScan?.['Index Name'], `${shape}: index of the page`).toMatch(/^messages_\w+_order$/);
   }
+}
+
+/**
+ * A keyset page: one Limit (limit + 1 rows), over an index scan of messages_*_order whose
+ * Index Cond bounds (created_at, id) by the cursor's: no offset walk, no Sort, no Seq Scan.
+ */
+function checkKeysetPlan(plan: PlanNode, shape: string): void {
+  const all = nodesOf(plan);
+  const seqScans = all.filter((node) => node['Node Type'] === 'Seq Scan' && node['Relation Name'] === 'messages');
+  expect(seqScans, `${shape}: Seq Scan on messages`).toEqual([]);
+  const limits = all.filter((node) => node['Node Type'] === 'Limit');
+  expect(limits.length, `${shape}: one Limit`).toBe(1);
+  const underLimit = nodesOf(limits[0]);
+  expect(underLimit.filter((node) => node['Node Type'].includes('Sort')).map((node) => node['Node Type']), `${shape}: Sort under the Limit`).toEqual([]);
+  const pageScan = underLimit.find((node) => node['Relation Name'] === 'messages' && /_order$/.test(node['Index Name'] ?? ''));
+  expect(pageScan?.['Node Type'], `${shape}: how the page is read`).toMatch(/^Index (Only )?Scan( Backward)?$/);
+  expect(pageScan?.['Index Cond'], `${shape}: the cursor bounds the index range`).toMatch(/ROW\(created_at, id\) [<>] ROW\(/);
 }
 
 /** EXPLAIN of the generic plan: PREPARE, force it, EXECUTE with the values as literals. */

@@ -5,7 +5,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { newId } from '../../src/ids.ts';
 import { StoreUnavailableError } from '../../src/store/store.ts';
-import { historyCountSql, historyPageSql, historyShapes, sessionOwnerSql } from '../../src/store/sqlite/history.ts';
+import { cursorSql, historyCountSql, historyPageSql, historyShapes, sessionOwnerSql } from '../../src/store/sqlite/history.ts';
 import { createSqliteStore } from '../../src/store/sqlite/index.ts';
 import { edgeContents, expectRoundTripOrRefusal, runStoreConformance } from './conformance.ts';
 import { addAgent, addMessage, addSession, addTenant, at } from './conformance/fixtures.ts';
@@ -61,13 +61,17 @@ describe('SQLite store specifics', () => {
     store.database.exec('SELECT 1');
     return store.migrate().then(() => {
       const parameters = { sessionId: 's', workspaceId: 'w', userId: 'u', agentId: 'a', viewerId: 'v', limit: 50, offset: 0 };
-      const planOf = (sql: string) =>
-        (store.database.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(parameters) as { detail: string }[]).map((row) => row.detail);
+      const planOf = (sql: string, extra: Record<string, unknown> = {}) =>
+        (store.database.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ ...parameters, ...extra }) as { detail: string }[]).map((row) => row.detail);
       for (const shape of historyShapes) {
         for (const order of ['asc', 'desc'] as const) {
           const plan = planOf(historyPageSql(shape, order));
           expect(plan[0]).toMatch(/^SEARCH m USING INDEX messages_by_/);
           expect(plan.join('\n')).not.toMatch(/TEMP B-TREE|SCAN/);
+          // Keyset: the cursor bounds the same index range, (created_at, id) past the cursor's.
+          const keyset = planOf(historyPageSql(shape, order, true), { cursorAt: 0, cursorId: 'c' });
+          expect(keyset[0]).toMatch(new RegExp(`^SEARCH m USING INDEX messages_by_\\w+ \\(.*\\(created_at,id\\)${order === 'asc' ? '>' : '<'}\\(\\?,\\?\\)\\)$`));
+          expect(keyset.join('\n')).not.toMatch(/TEMP B-TREE|SCAN/);
         }
         if (shape !== 'session') {
           expect(planOf(historyCountSql(shape))).toEqual([expect.stringMatching(/^SEARCH sessions USING COVERING INDEX sessions_message_counts \(workspace_id=?/)]);
@@ -75,6 +79,8 @@ describe('SQLite store specifics', () => {
       }
       const ownerPlan = (store.database.prepare(`EXPLAIN QUERY PLAN ${sessionOwnerSql}`).all('s') as { detail: string }[]).map((row) => row.detail);
       expect(ownerPlan).toEqual([expect.stringMatching(/^SEARCH sessions USING INDEX sqlite_autoindex_sessions_1 \(id=\?\)/)]);
+      const cursorPlan = (store.database.prepare(`EXPLAIN QUERY PLAN ${cursorSql}`).all('c') as { detail: string }[]).map((row) => row.detail);
+      expect(cursorPlan).toEqual([expect.stringMatching(/^SEARCH messages USING INDEX sqlite_autoindex_messages_1 \(id=\?\)/)]);
       return store.close();
     });
   });

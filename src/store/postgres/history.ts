@@ -1,5 +1,5 @@
 import { isUuid } from '../../ids.ts';
-import type { HistoryItem, HistoryQuery, Page } from '../store.ts';
+import type { HistoryPage, HistoryQuery } from '../store.ts';
 import type { Database, Statement } from './connection.ts';
 import { toHistoryItem, toNumber, type HistoryRow } from './rows.ts';
 
@@ -22,16 +22,21 @@ import { toHistoryItem, toNumber, type HistoryRow } from './rows.ts';
  * - Deferred join: the `page` CTE walks only the (created_at, id) index, which covers every
  *   filter column (see migrations.ts), so skipped rows cost an index entry each, never a heap
  *   fetch nor a join with agents and feedback; only the page's rows are then read in full.
+ * - With a cursor (keyset paging) the page is the index range past the cursor's
+ *   (created_at, id): no offset to walk, whatever the depth (see keysetPage below).
  */
-export async function readHistory(database: Database, query: HistoryQuery): Promise<Page<HistoryItem>> {
-  const ids = [query.workspaceId, query.viewerId, query.userId, query.sessionId, query.agentId];
+export async function readHistory(database: Database, query: HistoryQuery): Promise<HistoryPage> {
+  const ids = [query.workspaceId, query.viewerId, query.userId, query.sessionId, query.agentId, query.cursor];
   // uuid columns reject malformed ids with an error; such an id simply matches nothing.
-  if (ids.some((id) => id !== undefined && !isUuid(id))) return { data: [], total: 0 };
+  if (ids.some((id) => id !== undefined && !isUuid(id))) return { data: [], total: 0, hasMore: false };
   const result = await database.query<HistoryRow & { total: string }>(historyStatement(query));
   const total = toNumber(result.rows[0]?.total);
   // The LEFT JOIN keeps the total on a row of NULLs when the page is empty.
-  const data = result.rows.filter((row) => row.id !== null).map(toHistoryItem);
-  return { data, total };
+  const rows = result.rows.filter((row) => row.id !== null);
+  if (query.cursor === undefined) return { data: rows.map(toHistoryItem), total, hasMore: query.offset + rows.length < total };
+  // A keyset page reads one row more than `limit`: whether another message follows it.
+  const hasMore = rows.length > query.limit;
+  return { data: (hasMore ? rows.slice(0, query.limit) : rows).map(toHistoryItem), total, hasMore };
 }
 
 export function historyStatement(query: HistoryQuery): Statement {
@@ -56,14 +61,20 @@ export function historyStatement(query: HistoryQuery): Statement {
   const totalSql = fromSessions
     ? `SELECT COALESCE(sum(s.message_count), 0) AS total FROM sessions s WHERE ${sessionConditions.join(' AND ')}`
     : `SELECT count(*) AS total FROM messages m WHERE ${where}`;
-  const [viewer, limit, offset] = [parameter(query.viewerId), parameter(query.limit), parameter(query.offset)];
   const forward = query.order === 'asc' ? 'ASC' : 'DESC';
+  const viewer = parameter(query.viewerId);
+  const name = `history_${shape.join('_') || 'workspace'}_${query.order}`;
+  if (query.cursor !== undefined) {
+    const [cursor, limitAndOne, offset] = [parameter(query.cursor), parameter(query.limit + 1), parameter(query.offset)];
+    return { name: `${name}_keyset`, text: keysetPage({ where, totalSql, cursor, limitAndOne, offset, order: query.order }) + itemsOfPage(viewer, forward), values };
+  }
+  const [limit, offset] = [parameter(query.limit), parameter(query.offset)];
   const backward = query.order === 'asc' ? 'DESC' : 'ASC';
   const total = '(SELECT total FROM total)';
   // Both branches are planned; the false condition is a one-time filter, so only one runs.
   const nearStart = `${offset}::bigint <= ${total} - ${offset} - ${limit}`;
   return {
-    name: `history_${shape.join('_') || 'workspace'}_${query.order}`,
+    name,
     text: `
       WITH total AS (${totalSql}),
       page AS (
@@ -76,7 +87,36 @@ export function historyStatement(query: HistoryQuery): Statement {
          WHERE ${where} AND NOT (${nearStart})
          ORDER BY m.created_at ${backward}, m.id ${backward}
          LIMIT GREATEST(LEAST(${limit}, ${total} - ${offset}), 0) OFFSET GREATEST(${total} - ${offset} - ${limit}, 0))
-      )
+      )${itemsOfPage(viewer, forward)}`,
+    values,
+  };
+}
+
+/**
+ * The `total` and `page` CTEs of a keyset page. The cursor row is read by primary key under
+ * the page's own conditions (workspace, scope, filters), so a cursor the query does not select
+ * leaves `cursor` empty: the row comparison is then NULL (no page) and the total 0, the same
+ * answer as an unknown session. The comparison's two sides are InitPlan values, so the page is
+ * an index range scan of (…, created_at, id) starting at the cursor, in order, under a Limit.
+ */
+function keysetPage(parts: { where: string; totalSql: string; cursor: string; limitAndOne: string; offset: string; order: 'asc' | 'desc' }): string {
+  const { where, totalSql, cursor, limitAndOne, offset, order } = parts;
+  const direction = order === 'asc' ? 'ASC' : 'DESC';
+  return `
+      WITH cursor AS (SELECT m.created_at, m.id FROM messages m WHERE m.id = ${cursor} AND ${where}),
+      total AS (SELECT CASE WHEN EXISTS (SELECT 1 FROM cursor) THEN (SELECT total FROM (${totalSql}) AS counted) ELSE 0 END AS total),
+      page AS (
+        SELECT m.id, m.created_at FROM messages m
+        WHERE ${where}
+          AND (m.created_at, m.id) ${order === 'asc' ? '>' : '<'} ((SELECT created_at FROM cursor), (SELECT id FROM cursor))
+        ORDER BY m.created_at ${direction}, m.id ${direction}
+        LIMIT ${limitAndOne} OFFSET ${offset}
+      )`;
+}
+
+/** The page's rows read in full (after the `total` and `page` CTEs), with the total on each. */
+function itemsOfPage(viewer: string, forward: string): string {
+  return `
       SELECT total.total, item.*
       FROM total
       LEFT JOIN LATERAL (
@@ -92,7 +132,5 @@ export function historyStatement(query: HistoryQuery): Statement {
         ) AS f ON true
       ) AS item ON true
       -- Re-orders the few rows of the page only; the page itself came off the index in order.
-      ORDER BY item.created_at ${forward}, item.id ${forward}`,
-    values,
-  };
+      ORDER BY item.created_at ${forward}, item.id ${forward}`;
 }

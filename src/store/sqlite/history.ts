@@ -8,10 +8,15 @@
  * - `total` is the sum of the message counts of the sessions the filter selects (see
  *   migrations.ts), read from a covering index: the same filter, one row per session instead of
  *   one per message.
+ * - with a cursor (keyset paging), the page starts right after the cursor message: the
+ *   statement adds `(created_at, id) > / < (cursor's)` to the same index range, so a deep page
+ *   costs what the first one does. The cursor row is read by primary key first; it must pass
+ *   the same workspace, scope and filters as the page, else the page is empty (total 0). One
+ *   row more than `limit` is read to tell `hasMore`, since the position of the page is not known.
  * `EXPLAIN QUERY PLAN` of each statement is checked by test/store/sqlite.test.ts.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import type { HistoryQuery } from '../store.ts';
+import type { HistoryPage, HistoryQuery } from '../store.ts';
 import { lazy, type SynchronousStore } from './repository.ts';
 import { messageColumns, toHistoryItem, type HistoryRow } from './rows.ts';
 
@@ -30,9 +35,14 @@ const shapes: Record<HistoryShape, { index: string; where: string }> = {
   },
 };
 
-export function historyPageSql(shape: HistoryShape, order: 'asc' | 'desc'): string {
-  const { index, where } = shapes[shape];
+/**
+ * The page statement of a shape and order; `keyset`: the page follows the cursor position
+ * (`@cursorAt`, `@cursorId`) in that order instead of starting at the range's end.
+ */
+export function historyPageSql(shape: HistoryShape, order: 'asc' | 'desc', keyset = false): string {
+  const { index } = shapes[shape];
   const direction = order === 'asc' ? 'ASC' : 'DESC';
+  const where = keyset ? `${shapes[shape].where} AND (created_at, id) ${order === 'asc' ? '>' : '<'} (@cursorAt, @cursorId)` : shapes[shape].where;
   return `SELECT ${messageColumns},
       (SELECT a.name FROM agents AS a WHERE a.id = m.agent_id) AS agent_name,
       (SELECT f.rating FROM feedback AS f WHERE f.message_id = m.id AND f.user_id = @viewerId) AS feedback_rating,
@@ -50,11 +60,33 @@ export function historyCountSql(shape: Exclude<HistoryShape, 'session'>): string
 
 export const sessionOwnerSql = 'SELECT workspace_id, user_id, agent_id, message_count FROM sessions WHERE id = ?';
 
+/** Where the cursor message is, and whose it is (to check it against the query). */
+export const cursorSql = 'SELECT session_id, workspace_id, user_id, agent_id, created_at FROM messages WHERE id = ?';
+
 interface SessionOwner {
   workspace_id: string;
   user_id: string;
   agent_id: string;
   message_count: number;
+}
+
+interface CursorRow {
+  session_id: string;
+  workspace_id: string;
+  user_id: string;
+  agent_id: string;
+  created_at: number;
+}
+
+/** Whether the cursor message is one the query selects: scope and every filter. */
+function selects(query: HistoryQuery, row: CursorRow | undefined): row is CursorRow {
+  return (
+    row !== undefined &&
+    row.workspace_id === query.workspaceId &&
+    (query.userId === undefined || row.user_id === query.userId) &&
+    (query.sessionId === undefined || row.session_id === query.sessionId) &&
+    (query.agentId === undefined || row.agent_id === query.agentId)
+  );
 }
 
 type HistoryMethods = Pick<SynchronousStore, 'history'>;
@@ -68,20 +100,32 @@ function shapeOf(query: HistoryQuery): HistoryShape {
 export function createHistoryRepository(database: Database): HistoryMethods {
   const statements = lazy(() => {
     const page = {} as Record<HistoryShape, Record<'asc' | 'desc', Statement>>;
+    const after = {} as Record<HistoryShape, Record<'asc' | 'desc', Statement>>;
     const count = {} as Record<HistoryShape, Statement>;
     for (const shape of historyShapes) {
       page[shape] = {
         asc: database.prepare(historyPageSql(shape, 'asc')),
         desc: database.prepare(historyPageSql(shape, 'desc')),
       };
+      after[shape] = {
+        asc: database.prepare(historyPageSql(shape, 'asc', true)),
+        desc: database.prepare(historyPageSql(shape, 'desc', true)),
+      };
       if (shape !== 'session') count[shape] = database.prepare(historyCountSql(shape)).pluck();
     }
     const sessionOwner = database.prepare<[string]>(sessionOwnerSql);
-    return { page, count, sessionOwner };
+    const cursor = database.prepare<[string]>(cursorSql);
+    return { page, after, count, sessionOwner, cursor };
   });
 
   return {
-    history(query) {
+    history(query): HistoryPage {
+      let cursor: CursorRow | undefined;
+      if (query.cursor !== undefined) {
+        cursor = statements().cursor.get(query.cursor) as CursorRow | undefined;
+        // Unknown, foreign, or outside the filters: the same empty page as an unknown session.
+        if (!selects(query, cursor)) return { data: [], total: 0, hasMore: false };
+      }
       const shape = shapeOf(query);
       const filter: Record<string, string> = {};
       let total: number;
@@ -94,7 +138,7 @@ export function createHistoryRepository(database: Database): HistoryMethods {
           owner.workspace_id === query.workspaceId &&
           (query.userId === undefined || owner.user_id === query.userId) &&
           (query.agentId === undefined || owner.agent_id === query.agentId);
-        if (!visible) return { data: [], total: 0 };
+        if (!visible) return { data: [], total: 0, hasMore: false };
         filter.sessionId = query.sessionId as string;
         total = owner.message_count;
       } else {
@@ -104,14 +148,27 @@ export function createHistoryRepository(database: Database): HistoryMethods {
         total = statements().count[shape].get(filter) as number;
       }
       // Past the end there is nothing to read; skip the page query (a deep OFFSET still walks).
-      if (query.offset >= total || query.limit <= 0) return { data: [], total };
+      if (query.offset >= total || query.limit <= 0) return { data: [], total, hasMore: false };
+      if (cursor !== undefined) {
+        // One row more than the page: whether another message follows it.
+        const rows = statements().after[shape][query.order].all({
+          ...filter,
+          viewerId: query.viewerId,
+          cursorAt: cursor.created_at,
+          cursorId: query.cursor,
+          limit: query.limit + 1,
+          offset: query.offset,
+        }) as HistoryRow[];
+        const hasMore = rows.length > query.limit;
+        return { data: (hasMore ? rows.slice(0, query.limit) : rows).map(toHistoryItem), total, hasMore };
+      }
       const rows = statements().page[shape][query.order].all({
         ...filter,
         viewerId: query.viewerId,
         limit: query.limit,
         offset: query.offset,
       }) as HistoryRow[];
-      return { data: rows.map(toHistoryItem), total };
+      return { data: rows.map(toHistoryItem), total, hasMore: query.offset + rows.length < total };
     },
   };
 }

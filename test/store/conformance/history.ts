@@ -1,7 +1,7 @@
 /** Conformance: the history query (filters, scoping, order, pagination, joins). */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../../src/ids.ts';
-import type { HistoryQuery, Message } from '../../../src/store/store.ts';
+import type { HistoryPage, HistoryQuery, Message } from '../../../src/store/store.ts';
 import { addAgent, addMessage, addSession, addTenant, addUser, at, type StoreGetter } from './fixtures.ts';
 
 async function buildFixture(store: StoreGetter) {
@@ -23,7 +23,136 @@ async function buildFixture(store: StoreGetter) {
   return { workspace, admin, member, secondMember, agent, otherAgent, s1, s2, s3, messages, foreign, foreignSession };
 }
 
+/**
+ * Two members and two agents over four sessions, 23 messages on only four distinct timestamps
+ * (so most neighbours tie on createdAt, across sessions), inserted in an order unrelated to their
+ * ids; and a neighbouring workspace with the same times.
+ */
+async function buildKeysetFixture(store: StoreGetter) {
+  const { workspace, admin, member, agent } = await addTenant(store());
+  const secondMember = await addUser(store(), workspace.id);
+  const otherAgent = await addAgent(store(), workspace.id);
+  const sessions = [
+    await addSession(store(), member, agent, at(0)),
+    await addSession(store(), member, otherAgent, at(0)),
+    await addSession(store(), secondMember, agent, at(0)),
+    await addSession(store(), member, agent, at(0)),
+  ];
+  const ids = Array.from({ length: 23 }, () => newId());
+  const order = ids.map((_, index) => (index * 7) % ids.length); // a permutation (7 and 23 are coprime)
+  const messages: Message[] = [];
+  for (const index of order) {
+    const session = sessions[(index * 3) % sessions.length];
+    messages.push(await addMessage(store(), session, { id: ids[index], role: index % 2 === 0 ? 'user' : 'assistant', content: `keyset ${index}`, createdAt: at(1000 * (1 + (index % 4))) }));
+  }
+  const foreign = await addTenant(store());
+  const foreignSession = await addSession(store(), foreign.member, foreign.agent, at(0));
+  const foreignMessages: Message[] = [];
+  for (let index = 0; index < 4; index += 1) foreignMessages.push(await addMessage(store(), foreignSession, { createdAt: at(1000 * (1 + index)) }));
+  return { workspace, admin, member, secondMember, agent, otherAgent, sessions, messages, foreign, foreignMessages };
+}
+
 export function describeHistory(store: StoreGetter): void {
+  describe('history: keyset pages (cursor)', () => {
+    let fixture: Awaited<ReturnType<typeof buildKeysetFixture>>;
+    beforeAll(async () => {
+      fixture = await buildKeysetFixture(store);
+    });
+
+    type Scope = Partial<HistoryQuery>;
+    const base = (scope: Scope): HistoryQuery => ({ workspaceId: fixture.workspace.id, viewerId: fixture.admin.id, limit: 50, offset: 0, order: 'asc', ...scope });
+    const scopes = (): Record<string, Scope> => ({
+      admin: {},
+      member: { userId: fixture.member.id, viewerId: fixture.member.id },
+      'second member': { userId: fixture.secondMember.id, viewerId: fixture.secondMember.id },
+      session: { sessionId: fixture.sessions[0].id },
+      'member, session': { userId: fixture.member.id, sessionId: fixture.sessions[3].id },
+      'admin, agent': { agentId: fixture.agent.id },
+      'member, agent': { userId: fixture.member.id, agentId: fixture.agent.id },
+    });
+
+    /** Pages by offset, and pages by cursor from the first one on: both lists of pages. */
+    async function walk(scope: Scope, order: 'asc' | 'desc', limit: number) {
+      const byOffset: HistoryPage[] = [];
+      for (let offset = 0; ; offset += limit) {
+        const result = await store().history({ ...base(scope), order, limit, offset });
+        byOffset.push(result);
+        if (!result.hasMore) break;
+      }
+      const byCursor: HistoryPage[] = [await store().history({ ...base(scope), order, limit })];
+      while (byCursor.at(-1)?.hasMore) {
+        const previous = byCursor.at(-1) as HistoryPage;
+        byCursor.push(await store().history({ ...base(scope), order, limit, cursor: previous.data.at(-1)?.id }));
+        if (byCursor.length > 50) throw new Error('the cursor walk does not end');
+      }
+      return { byOffset, byCursor };
+    }
+    const idsOf = (pages: HistoryPage[]) => pages.map((page) => page.data.map((item) => item.id));
+
+    it('cursor pages are exactly the offset pages, in both orders, for every scope and filter', async () => {
+      for (const [name, scope] of Object.entries(scopes())) {
+        for (const order of ['asc', 'desc'] as const) {
+          for (const limit of [1, 3, 4, 50]) {
+            const { byOffset, byCursor } = await walk(scope, order, limit);
+            const label = `${name}, ${order}, limit ${limit}`;
+            expect(idsOf(byCursor), label).toEqual(idsOf(byOffset));
+            expect(byCursor.map((page) => page.hasMore), label).toEqual(byOffset.map((page) => page.hasMore));
+            // The total is the filter's, whatever the cursor.
+            expect(new Set(byCursor.map((page) => page.total)), label).toEqual(new Set([byOffset[0].total]));
+            expect(byOffset[0].total, label).toBe(byOffset.flatMap((page) => page.data).length);
+          }
+        }
+      }
+    });
+
+    it('orders ties on createdAt by id, across sessions, and lists every message once', async () => {
+      const { byCursor } = await walk({}, 'asc', 4);
+      const items = byCursor.flatMap((page) => page.data);
+      const expected = [...fixture.messages].sort((left, right) => left.createdAt.getTime() - right.createdAt.getTime() || (left.id < right.id ? -1 : 1));
+      expect(items.map((item) => item.id)).toEqual(expected.map((message) => message.id));
+      const { byCursor: newestFirst } = await walk({}, 'desc', 4);
+      expect(newestFirst.flatMap((page) => page.data).map((item) => item.id)).toEqual(expected.map((message) => message.id).reverse());
+    });
+
+    it('starts right after the cursor, skips `offset` more, and says whether more follow', async () => {
+      const all = (await store().history({ ...base({}), order: 'desc' })).data.map((item) => item.id);
+      const after = (index: number, extra: Partial<HistoryQuery> = {}) => store().history({ ...base({}), order: 'desc', limit: 5, cursor: all[index], ...extra });
+      const middle = await after(10);
+      expect(middle.data.map((item) => item.id)).toEqual(all.slice(11, 16));
+      expect(middle).toMatchObject({ total: all.length, hasMore: true });
+      expect((await after(10, { offset: 2 })).data.map((item) => item.id)).toEqual(all.slice(13, 18));
+      // Exactly `limit` left: no more after them; the last message: an empty page, not an error.
+      const exact = await after(all.length - 6);
+      expect(exact.data.map((item) => item.id)).toEqual(all.slice(-5));
+      expect(exact.hasMore).toBe(false);
+      expect(await after(all.length - 1)).toEqual({ data: [], total: all.length, hasMore: false });
+    });
+
+    it('a cursor the query does not select gives an empty page with total 0, and nothing of others', async () => {
+      const empty = { data: [], total: 0, hasMore: false };
+      const secondMembers = fixture.messages.find((message) => message.userId === fixture.secondMember.id) as Message;
+      const otherSessions = fixture.messages.find((message) => message.sessionId === fixture.sessions[1].id) as Message;
+      const otherAgents = fixture.messages.find((message) => message.agentId === fixture.otherAgent.id) as Message;
+      const member = scopes().member;
+      for (const order of ['asc', 'desc'] as const) {
+        // Another workspace's message, as an admin or a member of this one.
+        for (const foreign of fixture.foreignMessages) {
+          expect(await store().history({ ...base({}), order, cursor: foreign.id })).toEqual(empty);
+          expect(await store().history({ ...base(member), order, cursor: foreign.id })).toEqual(empty);
+        }
+        // Another member's message, to a member; an unknown id.
+        expect(await store().history({ ...base(member), order, cursor: secondMembers.id })).toEqual(empty);
+        expect(await store().history({ ...base(member), order, cursor: newId() })).toEqual(empty);
+        // The caller's own message, outside the filters of the query.
+        expect(await store().history({ ...base({ sessionId: fixture.sessions[0].id }), order, cursor: otherSessions.id })).toEqual(empty);
+        expect(await store().history({ ...base({ agentId: fixture.agent.id }), order, cursor: otherAgents.id })).toEqual(empty);
+      }
+      // The foreign tenant's own cursor walk never shows this workspace's messages, nor the reverse.
+      const foreignWalk = await store().history({ workspaceId: fixture.foreign.workspace.id, viewerId: fixture.foreign.admin.id, limit: 50, offset: 0, order: 'asc', cursor: fixture.foreignMessages[0].id });
+      expect(foreignWalk.data.map((item) => item.id)).toEqual(fixture.foreignMessages.slice(1).map((message) => message.id));
+    });
+  });
+
   describe('history', () => {
     let fixture: Awaited<ReturnType<typeof buildFixture>>;
     beforeAll(async () => {
