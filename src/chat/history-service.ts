@@ -60,6 +60,42 @@ export const toSessionView = (session: Session): SessionView => ({
   lastMessageAt: session.lastMessageAt.toISOString(),
 });
 
+export interface HistoryRequest {
+  sessionId?: string;
+  agentId?: string;
+  limit: number;
+  /** Absent means 0; not allowed with a cursor. */
+  offset?: number;
+  order: 'asc' | 'desc';
+  /** Keyset paging, newest first: the messages older than this one (order `desc`). */
+  before?: string;
+  /** Keyset paging, oldest first: the messages newer than this one (order `asc`). */
+  after?: string;
+}
+
+/**
+ * The cursor of a history request, refusing the combinations that would be ambiguous: a page
+ * is placed either by `offset` or by a cursor, and each cursor name goes with the one order in
+ * which it continues a listing (`before` reads towards older messages, `after` towards newer).
+ */
+function checkCursor(query: HistoryRequest): string | undefined {
+  if (query.before !== undefined && query.after !== undefined) {
+    throw new AppError('VALIDATION_ERROR', 'Use either `before` (newest first) or `after` (oldest first), not both.');
+  }
+  const name = query.before !== undefined ? 'before' : query.after !== undefined ? 'after' : undefined;
+  if (name === undefined) return undefined;
+  if (query.offset !== undefined) {
+    throw new AppError('VALIDATION_ERROR', `\`offset\` cannot be combined with \`${name}\`: a page is placed either by an offset or by a cursor; drop \`offset\` to continue from the cursor.`);
+  }
+  if (name === 'before' && query.order !== 'desc') {
+    throw new AppError('VALIDATION_ERROR', '`before` pages go newest first: use it with order=desc (the default), or use `after` with order=asc.');
+  }
+  if (name === 'after' && query.order !== 'asc') {
+    throw new AppError('VALIDATION_ERROR', '`after` pages go oldest first: add order=asc, or use `before` for newest first.');
+  }
+  return query.before ?? query.after;
+}
+
 /** Members see their own sessions; admins their whole workspace. */
 const readerScope = (principal: Principal): string | undefined => (principal.role === 'admin' ? undefined : principal.userId);
 
@@ -72,9 +108,15 @@ export class HistoryService {
 
   /**
    * A foreign or unknown sessionId/agentId gives an empty page (documented in docs/API.md):
-   * the filter simply matches nothing the caller may read, and nothing is revealed.
+   * the filter simply matches nothing the caller may read, and nothing is revealed. So does a
+   * `before`/`after` cursor that is not one of the messages the query lists.
+   *
+   * Keyset paging: `before` (newest first, `desc`) or `after` (oldest first, `asc`) names the
+   * message the page follows; `nextCursor` is the id to pass next time, under the same name.
    */
-  async history(principal: Principal, query: { sessionId?: string; agentId?: string; limit: number; offset: number; order: 'asc' | 'desc' }) {
+  async history(principal: Principal, query: HistoryRequest) {
+    const cursor = checkCursor(query);
+    const offset = query.offset ?? 0;
     const page = await this.#store.history({
       workspaceId: principal.workspaceId,
       userId: readerScope(principal),
@@ -82,12 +124,14 @@ export class HistoryService {
       agentId: query.agentId,
       viewerId: principal.userId,
       limit: query.limit,
-      offset: query.offset,
+      offset,
       order: query.order,
+      cursor,
     });
+    const last = page.data.at(-1);
     return {
       data: page.data.map(toHistoryItemView),
-      pagination: { total: page.total, limit: query.limit, offset: query.offset, hasMore: query.offset + page.data.length < page.total },
+      pagination: { total: page.total, limit: query.limit, offset, hasMore: page.hasMore, nextCursor: page.hasMore && last ? last.id : null },
     };
   }
 

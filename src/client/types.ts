@@ -87,6 +87,24 @@ export interface HistoryQuery extends PageQuery {
   sessionId?: string;
   /** `desc` (default): newest first. */
   order?: 'asc' | 'desc';
+  /** Keyset paging with `order: 'desc'`: the messages older than this one (not with `offset`). */
+  before?: string;
+  /** Keyset paging with `order: 'asc'`: the messages newer than this one (not with `offset`). */
+  after?: string;
+}
+
+export interface HistoryPagination extends Pagination {
+  /**
+   * When `hasMore`: the last item's id, to pass as `before` (desc) or `after` (asc) for the
+   * next page; else null. With a cursor in the query, `offset` is 0 (the page's absolute
+   * position is not computed).
+   */
+  nextCursor: string | null;
+}
+
+export interface HistoryPage {
+  data: HistoryItem[];
+  pagination: HistoryPagination;
 }
 
 export interface FeedbackSummary {

@@ -87,8 +87,16 @@ export const AnswerView = closed({
 export const HistoryQuery = closed({
   agentId: Type.Optional(Uuid),
   sessionId: Type.Optional(Uuid),
-  ...PageQuery(200, 50),
+  limit: PageQuery(200, 50).limit,
+  // No `default` here: the handler must tell an absent offset from offset=0 (not allowed with a cursor).
+  offset: Type.Optional(Type.Integer({ minimum: 0, description: 'Messages to skip; default 0. Not with `before`/`after`.' })),
   order: Type.Optional(Type.Union([Type.Literal('desc'), Type.Literal('asc')], { default: 'desc' })),
+  before: Type.Optional(
+    Type.String({ format: 'uuid', description: 'Keyset paging, with order=desc: the page starts right after this message (older ones). Pass `pagination.nextCursor`.' }),
+  ),
+  after: Type.Optional(
+    Type.String({ format: 'uuid', description: 'Keyset paging, with order=asc: the page starts right after this message (newer ones). Pass `pagination.nextCursor`.' }),
+  ),
 });
 
 const FeedbackSummary = closed({ rating: Type.Integer(), comment: Nullable(Type.String()) });
@@ -110,7 +118,14 @@ export const HistoryItem = closed({
   feedback: Type.Optional(Nullable(FeedbackSummary)),
 });
 
-export const HistoryResponse = closed({ data: Type.Array(HistoryItem), pagination: Pagination });
+export const HistoryPagination = closed({
+  ...Pagination.properties,
+  nextCursor: Nullable(
+    Type.String({ format: 'uuid', description: 'When `hasMore`: the last item\'s id, to pass as `before` (order=desc) or `after` (order=asc) for the next page; else null' }),
+  ),
+});
+
+export const HistoryResponse = closed({ data: Type.Array(HistoryItem), pagination: HistoryPagination });
 
 export const SessionsQuery = closed({
   agentId: Type.Optional(Uuid),

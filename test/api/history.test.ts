@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/ids.ts';
 import { startTestServer, type TestServer } from '../helpers/harness.ts';
-import { send } from './support.ts';
+import { expectError, foreignWorkspace, send } from './support.ts';
 
 let t: TestServer;
 let member: { token: string; id: string };
@@ -30,7 +30,7 @@ describe('GET /api/chat/history', () => {
   it('without filters: all the caller\'s messages, newest first, with the default limit 50', async () => {
     const response = await history('');
     expect(response.status).toBe(200);
-    expect(response.body.pagination).toEqual({ total: 6, limit: 50, offset: 0, hasMore: false });
+    expect(response.body.pagination).toEqual({ total: 6, limit: 50, offset: 0, hasMore: false, nextCursor: null });
     expect(response.body.data.map((item: any) => item.content)).toEqual(['Echo: nova one', 'nova one', 'Echo: aria two', 'aria two', 'Echo: aria one', 'aria one']);
   });
 
@@ -65,7 +65,7 @@ describe('GET /api/chat/history', () => {
   it('an unknown session or agent gives an empty page', async () => {
     const response = await history(`sessionId=${newId()}`);
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ data: [], pagination: { total: 0, limit: 50, offset: 0, hasMore: false } });
+    expect(response.body).toEqual({ data: [], pagination: { total: 0, limit: 50, offset: 0, hasMore: false, nextCursor: null } });
   });
 
   it('order=asc gives oldest first', async () => {
@@ -76,10 +76,10 @@ describe('GET /api/chat/history', () => {
   it('limit, offset and hasMore', async () => {
     const page1 = await history('limit=4&offset=0');
     expect(page1.body.data).toHaveLength(4);
-    expect(page1.body.pagination).toEqual({ total: 6, limit: 4, offset: 0, hasMore: true });
+    expect(page1.body.pagination).toEqual({ total: 6, limit: 4, offset: 0, hasMore: true, nextCursor: page1.body.data[3].id });
     const page2 = await history('limit=4&offset=4');
     expect(page2.body.data).toHaveLength(2);
-    expect(page2.body.pagination).toEqual({ total: 6, limit: 4, offset: 4, hasMore: false });
+    expect(page2.body.pagination).toEqual({ total: 6, limit: 4, offset: 4, hasMore: false, nextCursor: null });
     const beyond = await history('limit=4&offset=100');
     expect(beyond.body.data).toEqual([]);
     expect(beyond.body.pagination).toMatchObject({ total: 6, hasMore: false });
@@ -149,5 +149,111 @@ describe('GET /api/chat/history', () => {
     expect(admin.body.data.map((session: any) => session.id)).toEqual(expect.arrayContaining([ariaSession, novaSession]));
     const byAgent = await t.request('GET', `/api/chat/sessions?agentId=${t.agents.Nova}`, { token: member.token });
     expect(byAgent.body.data.map((session: any) => session.id)).toEqual([novaSession]);
+  });
+});
+
+describe('GET /api/chat/history with a cursor (before / after)', () => {
+  /** Walks a listing: the first page as asked, then each next one from `nextCursor`. */
+  async function walk(query: string, order: 'asc' | 'desc', token = member.token) {
+    const name = order === 'asc' ? 'after' : 'before';
+    const pages = [await history(`${query}&order=${order}&limit=3`, token)];
+    for (let cursor = pages[0].body.pagination.nextCursor; cursor !== null; cursor = pages.at(-1)?.body.pagination.nextCursor) {
+      const page = await history(`${query}&order=${order}&limit=3&${name}=${cursor}`, token);
+      expect(page.status).toBe(200);
+      pages.push(page);
+      if (pages.length > 100) throw new Error('the cursor walk does not end');
+    }
+    return pages;
+  }
+
+  it('continues a listing to its end, message for message as the offset pages, in both orders', async () => {
+    for (const [query, token] of [['', member.token], [`sessionId=${ariaSession}`, member.token], [`agentId=${t.agents.Aria}`, t.adminToken], ['', t.adminToken]] as const) {
+      for (const order of ['asc', 'desc'] as const) {
+        const everything = (await history(`${query}&order=${order}&limit=200`, token)).body;
+        const pages = await walk(query, order, token);
+        const label = `${query || 'no filter'}, ${order}`;
+        expect(pages.flatMap((page) => page.body.data), label).toEqual(everything.data);
+        for (const [index, page] of pages.entries()) {
+          const last = index === pages.length - 1;
+          // offset is 0 on every page: the first by default, the next ones by definition.
+          expect(page.body.pagination, label).toEqual({
+            total: everything.pagination.total,
+            limit: 3,
+            offset: 0,
+            hasMore: !last,
+            nextCursor: last ? null : page.body.data[2].id,
+          });
+        }
+      }
+    }
+  });
+
+  it('a page after a cursor does not move when newer messages arrive (an offset page would)', async () => {
+    const first = await history(`sessionId=${novaSession}&limit=1`);
+    const [newest] = first.body.data;
+    const cursor = first.body.pagination.nextCursor;
+    expect(cursor).toBe(newest.id);
+    const expected = (await history(`sessionId=${novaSession}&offset=1&limit=200`)).body.data;
+    await send(t, { message: 'nova two', sessionId: novaSession }, { token: member.token });
+    const next = await history(`sessionId=${novaSession}&before=${cursor}&limit=200`);
+    expect(next.body.data).toEqual(expected);
+    const shifted = await history(`sessionId=${novaSession}&offset=1&limit=200`);
+    expect(shifted.body.data[0].id).not.toBe(expected[0].id);
+  });
+
+  it('refuses what would be ambiguous: 400 VALIDATION_ERROR with a clear message', async () => {
+    const id = (await history('limit=1')).body.data[0].id;
+    const cases: [string, RegExp][] = [
+      [`before=${id}&after=${id}&order=asc`, /either `before`.*or `after`/],
+      [`before=${id}&offset=3`, /`offset` cannot be combined with `before`/],
+      [`before=${id}&offset=0`, /`offset` cannot be combined with `before`/],
+      [`after=${id}&order=asc&offset=2`, /`offset` cannot be combined with `after`/],
+      [`before=${id}&order=asc`, /`before` pages go newest first/],
+      [`after=${id}`, /`after` pages go oldest first: add order=asc/],
+      [`after=${id}&order=desc`, /`after` pages go oldest first/],
+      ['before=not-a-uuid', /before/],
+      ['after=&order=asc', /after/],
+    ];
+    for (const [query, message] of cases) {
+      const response = await history(query);
+      expectError(response, 400, 'VALIDATION_ERROR');
+      expect(response.body.error, query).toMatch(message);
+    }
+    // The allowed pairs.
+    expect((await history(`before=${id}`)).status).toBe(200);
+    expect((await history(`before=${id}&order=desc`)).status).toBe(200);
+    expect((await history(`after=${id}&order=asc`)).status).toBe(200);
+  });
+
+  it('a cursor the caller may not read, or that does not exist, gives an empty page and reveals nothing', async () => {
+    const empty = { data: [], pagination: { total: 0, limit: 50, offset: 0, hasMore: false, nextCursor: null } };
+    const other = await foreignWorkspace(t);
+    const foreign = await send(t, { message: 'foreign secret', agentId: other.agentId }, { token: other.memberToken });
+    const adminOwn = await send(t, { message: 'admin private', agentId: t.agents.Aria });
+    const bob = await t.member();
+    const bobs = await send(t, { message: 'bob private', agentId: t.agents.Nova }, { token: bob.token });
+    for (const order of ['asc', 'desc'] as const) {
+      const name = order === 'asc' ? 'after' : 'before';
+      // Another workspace's message, to a member and to an admin of ours; the same for an unknown id.
+      for (const cursor of [foreign.body.messageId, foreign.body.userMessageId, newId()]) {
+        for (const token of [member.token, t.adminToken]) {
+          const response = await history(`${name}=${cursor}&order=${order}`, token);
+          expect(response.status).toBe(200);
+          expect(response.body).toEqual(empty);
+        }
+      }
+      // Another member's and the admin's messages, to a member.
+      for (const cursor of [adminOwn.body.messageId, bobs.body.userMessageId]) expect((await history(`${name}=${cursor}&order=${order}`)).body).toEqual(empty);
+      // The member's own message, outside the filters (a Nova answer, listing the Aria session or agent).
+      for (const filter of [`sessionId=${ariaSession}`, `agentId=${t.agents.Aria}`]) {
+        expect((await history(`${filter}&${name}=${ratedMessageId}&order=${order}`)).body).toEqual(empty);
+      }
+      // Ours, from the other workspace: nothing of ours either.
+      for (const token of [other.adminToken, other.memberToken]) {
+        const response = await history(`${name}=${ratedMessageId}&order=${order}`, token);
+        expect(response.body).toEqual(empty);
+        expect(JSON.stringify(response.body)).not.toContain('nova one');
+      }
+    }
   });
 });

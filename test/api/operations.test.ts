@@ -55,7 +55,10 @@ describe('OpenAPI', () => {
     const limit = parameters.find((parameter) => parameter.name === 'limit');
     expect(limit.in).toBe('query');
     expect(limit.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 200 });
-    expect(parameters.map((parameter) => parameter.name)).toEqual(expect.arrayContaining(['agentId', 'sessionId', 'limit', 'offset', 'order']));
+    expect(parameters.map((parameter) => parameter.name)).toEqual(expect.arrayContaining(['agentId', 'sessionId', 'limit', 'offset', 'order', 'before', 'after']));
+    for (const name of ['before', 'after']) expect(parameters.find((parameter) => parameter.name === name).schema).toMatchObject({ type: 'string', format: 'uuid' });
+    const historyPage = spec.paths['/api/chat/history'].get.responses['200'].content['application/json'].schema;
+    expect(Object.keys(historyPage.properties.pagination.properties).sort()).toEqual(['hasMore', 'limit', 'nextCursor', 'offset', 'total']);
 
     // What the spec says is what the server enforces: an unknown field is refused.
     expect((await send(t, { message: 'hi', unknown: true })).status).toBe(400);

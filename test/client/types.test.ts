@@ -23,10 +23,12 @@ check<Same<Client.FeedbackResponse, Static<typeof Schemas.FeedbackResponse>>>();
 check<Same<Client.Agent, Static<typeof Schemas.AgentView>>>();
 check<Same<Client.FeedbackInput, Static<typeof Schemas.FeedbackBody>>>();
 check<Same<Client.HistoryQuery, Static<typeof Schemas.HistoryQuery>>>();
+check<Same<Client.HistoryPagination, Static<typeof Schemas.HistoryPagination>>>();
 check<Same<Client.AgentsQuery, Static<typeof Schemas.AgentsQuery>>>();
 // The server types routedBy as a plain string in its schemas; the client names the five values.
 check<Fits<Client.Answer, Static<typeof Schemas.AnswerView>>>();
 check<Fits<Client.HistoryItem, Static<typeof Schemas.HistoryItem>>>();
+check<Fits<Client.HistoryPage, Static<typeof Schemas.HistoryResponse>>>();
 check<Same<keyof Client.Answer, keyof Static<typeof Schemas.AnswerView>>>();
 check<Same<keyof Client.HistoryItem, keyof Static<typeof Schemas.HistoryItem>>>();
 check<Same<Omit<Client.SendMessageInput, 'idempotencyKey'>, Static<ReturnType<typeof Schemas.SendMessageBody>>>>();

@@ -106,8 +106,10 @@ export async function registerChatRoutes(root: FastifyInstance, services: Servic
         sessionId: query.sessionId,
         agentId: query.agentId,
         limit: query.limit ?? 50,
-        offset: query.offset ?? 0,
+        offset: query.offset,
         order: query.order ?? 'desc',
+        before: query.before,
+        after: query.after,
       });
     },
   );
