@@ -10,6 +10,7 @@ import type {
   FeedbackInput,
   FeedbackResponse,
   HistoryItem,
+  HistoryPage,
   HistoryQuery,
   LoginResponse,
   Page,
@@ -115,13 +116,31 @@ export class FleetchatClient {
   }
 
   /** One page of messages (newest first unless `order: 'asc'`). */
-  history(query: HistoryQuery = {}, options: RequestOptions = {}): Promise<Page<HistoryItem>> {
-    return this.#request<Page<HistoryItem>>('GET', '/api/chat/history', { query: { ...query }, signal: options.signal });
+  history(query: HistoryQuery = {}, options: RequestOptions = {}): Promise<HistoryPage> {
+    return this.#request<HistoryPage>('GET', '/api/chat/history', { query: { ...query }, signal: options.signal });
   }
 
-  /** Every page of a history query, fetched one at a time as the loop asks for it. */
-  historyPages(query: HistoryQuery = {}): AsyncGenerator<Page<HistoryItem>, void, undefined> {
-    return pages((offset) => this.history({ ...query, offset }), query.offset ?? 0);
+  /**
+   * Every page of a history query, fetched one at a time as the loop asks for it. The first
+   * page is the query as given (its `offset`, `before` or `after`); each next one continues
+   * from the previous page's `nextCursor` (keyset paging), so messages arriving meanwhile
+   * neither repeat nor shift pages. A server that sends no `nextCursor` is walked by offset.
+   */
+  async *historyPages(query: HistoryQuery = {}): AsyncGenerator<HistoryPage, void, undefined> {
+    const { offset, before, after, ...filters } = query;
+    let next: HistoryQuery = query;
+    let position = offset ?? 0;
+    for (;;) {
+      const page = await this.history(next);
+      yield page;
+      // An empty page with hasMore (rows deleted meanwhile) would loop forever; stop instead.
+      if (!page.pagination.hasMore || page.data.length === 0) return;
+      position += page.data.length;
+      const cursor = page.pagination.nextCursor;
+      if (typeof cursor === 'string') next = filters.order === 'asc' ? { ...filters, after: cursor } : { ...filters, before: cursor };
+      else if (before === undefined && after === undefined) next = { ...filters, offset: position };
+      else return; // a cursor query to a server that gives no next cursor: nothing to continue from
+    }
   }
 
   /** Every message of a history query, page after page. */

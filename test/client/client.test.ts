@@ -109,9 +109,14 @@ describe('chat', () => {
     const query = { sessionId: first.sessionId, limit: 3, order: 'asc' as const };
 
     const pages = [];
-    for await (const page of admin.historyPages(query)) pages.push(page);
+    const urls: string[] = [];
+    const watching = new FleetchatClient({ baseUrl: t.baseUrl, token: admin.token, fetch: (input, init) => (urls.push(String(input)), fetch(input, init)) });
+    for await (const page of watching.historyPages(query)) pages.push(page);
     expect(pages.map((page) => page.data.length)).toEqual([3, 3, 2]);
-    expect(pages.map((page) => page.pagination.offset)).toEqual([0, 3, 6]);
+    // The first page as asked; the next ones continue from the previous page's nextCursor.
+    expect(urls.map((url) => new URL(url).searchParams.get('after'))).toEqual([null, pages[0].data[2].id, pages[1].data[2].id]);
+    expect(urls.every((url) => !new URL(url).searchParams.has('offset'))).toBe(true);
+    expect(pages.map((page) => page.pagination.nextCursor)).toEqual([pages[0].data[2].id, pages[1].data[2].id, null]);
     expect(pages.at(-1)?.pagination.hasMore).toBe(false);
 
     const items: HistoryItem[] = [];
@@ -127,6 +132,38 @@ describe('chat', () => {
       break;
     }
     expect(requests).toBe(1);
+  });
+
+  it('historyPages newest first: a message arriving mid-walk neither repeats nor shifts; without nextCursor it walks by offset', async () => {
+    const first = await admin.sendMessage({ message: 'walk 1', agentId: t.agents.Nova });
+    for (let turn = 2; turn <= 3; turn++) await admin.sendMessage({ message: `walk ${turn}`, sessionId: first.sessionId });
+    const query = { sessionId: first.sessionId, limit: 2 };
+    const before = (await admin.history({ ...query, limit: 200 })).data.map((item) => item.id);
+
+    const seen: string[] = [];
+    for await (const page of admin.historyPages(query)) {
+      seen.push(...page.data.map((item) => item.id));
+      if (seen.length === 2) await admin.sendMessage({ message: 'walk 4', sessionId: first.sessionId });
+    }
+    expect(seen).toEqual(before);
+
+    // A server that knows nothing of cursors (no nextCursor): the pages go by offset, as before.
+    const urls: string[] = [];
+    const legacy = new FleetchatClient({
+      baseUrl: t.baseUrl,
+      token: admin.token,
+      fetch: async (input, init) => {
+        urls.push(String(input));
+        const response = await fetch(input, init);
+        const body = await response.json();
+        delete body.pagination.nextCursor;
+        return new Response(JSON.stringify(body), { status: response.status, headers: { 'content-type': 'application/json' } });
+      },
+    });
+    const offsets: number[] = [];
+    for await (const page of legacy.historyPages({ ...query, order: 'asc' })) offsets.push(page.pagination.offset);
+    expect(offsets).toEqual([0, 2, 4, 6]);
+    expect(urls.some((url) => new URL(url).searchParams.has('after'))).toBe(false);
   });
 
   it('sessions lists the caller\'s; admins see the workspace\'s with all: true', async () => {
