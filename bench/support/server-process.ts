@@ -98,7 +98,7 @@ export function spawnServer(options: SpawnOptions): ChildServer {
  * `profileDir`: run the server with --cpu-prof; the .cpuprofile file lands there when it stops
  * (open it in Chrome DevTools, or summarize it with bench/support/profile-summary.ts).
  */
-export function spawnFleetchat(options: { env: Record<string, string>; port: number; folder: string; logName?: string; profileDir?: string }): ChildServer {
+export function spawnFleetchat(options: { env: Record<string, string>; port: number; folder: string; logName?: string; profileDir?: string; nodeFlags?: string[] }): ChildServer {
   return spawnServer({
     argv: [path.join(repositoryRoot, 'bin', 'fleetchat.js'), 'serve'],
     env: {
@@ -114,7 +114,7 @@ export function spawnFleetchat(options: { env: Record<string, string>; port: num
     port: options.port,
     folder: options.folder,
     logName: options.logName,
-    nodeFlags: options.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${path.resolve(options.profileDir)}`],
+    nodeFlags: [...(options.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${path.resolve(options.profileDir)}`]), ...(options.nodeFlags ?? [])],
   });
 }
 

@@ -80,12 +80,6 @@ export async function* streamWithFallbacks(
             attemptController.abort(new ProviderError('timeout', `${model} timed out`));
           }, timeoutMs)
         : undefined;
-    // Raced against every read, so a timeout or abort ends the attempt at once even when an
-    // adapter (or an injected fetch) is slow to honour its signal.
-    const aborted = new Promise<typeof abortedMarker>((resolve) => {
-      attemptController.signal.addEventListener('abort', () => resolve(abortedMarker), { once: true });
-    });
-
     const iterator = resolved.chatModel
       .stream(
         {
@@ -97,13 +91,36 @@ export async function* streamWithFallbacks(
         attemptController.signal,
       )
       [Symbol.asyncIterator]();
+    // Every read is raced against the attempt's abort, so a timeout or abort ends the attempt at
+    // once even when an adapter (or an injected fetch) is slow to honour its signal. One abort
+    // listener per read, removed when the read settles: racing each read against one promise
+    // that lives as long as the attempt (`Promise.race([next, aborted])`) leaves a reaction on
+    // it per read, each holding its chunk until the attempt ends — memory that grew with the
+    // length of the answer (about 0.5 KB a chunk, measured by bench/ws-slow-reader.ts).
+    const attemptSignal = attemptController.signal;
+    const nextOrAbort = (): Promise<IteratorResult<ChatStreamPart> | typeof abortedMarker> =>
+      new Promise((resolve, reject) => {
+        const onAbort = (): void => resolve(abortedMarker);
+        iterator.next().then(
+          (result) => {
+            attemptSignal.removeEventListener('abort', onAbort);
+            resolve(result);
+          },
+          (error: unknown) => {
+            attemptSignal.removeEventListener('abort', onAbort);
+            reject(error);
+          },
+        );
+        if (attemptSignal.aborted) resolve(abortedMarker);
+        else attemptSignal.addEventListener('abort', onAbort, { once: true });
+      });
     let output = '';
     let yieldedText = false;
     let end: Extract<ChatStreamPart, { type: 'end' }> | undefined;
     let failure: ProviderError | undefined;
     try {
       while (true) {
-        const result = await Promise.race([iterator.next(), aborted]);
+        const result = await nextOrAbort();
         if (result === abortedMarker) throw attemptController.signal.reason;
         if (result.done) throw new ProviderError('network', `${model} ended its stream without an end part`);
         const part = result.value;

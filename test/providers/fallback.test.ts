@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProviderError, type ChatTurn } from '../../src/providers/chat-model.ts';
 import { streamWithFallbacks, type AttemptReport, type ModelStreamPart } from '../../src/providers/fallback.ts';
@@ -221,5 +223,45 @@ describe('streamWithFallbacks with adapters that ignore their signal', () => {
     expect(result.reports[0].error?.kind).toBe('network');
     expect(result.reports[0].error?.message).toContain('bug in adapter');
     expect(result.end?.model).toBe('fine/y');
+  });
+});
+
+describe('streamWithFallbacks memory', () => {
+  it('does not hold on to the parts it has passed on while the attempt goes on', async () => {
+    // Racing every read against one promise that lived as long as the attempt kept each read's
+    // result reachable until the attempt ended: memory grew with the length of the answer.
+    setFlagsFromString('--expose-gc');
+    const collectGarbage = runInNewContext('gc') as () => void;
+    const passedOn: Array<WeakRef<object>> = [];
+    let reachedPause!: () => void;
+    const atPause = new Promise<void>((resolve) => (reachedPause = resolve));
+    let release!: () => void;
+    const paused = new Promise<void>((resolve) => (release = resolve));
+    const long = scriptedChatModel('long', async function* () {
+      for (let index = 0; index < 100; index += 1) {
+        const part = { type: 'text-delta' as const, text: `chunk ${index} ` };
+        passedOn.push(new WeakRef(part));
+        yield part;
+      }
+      reachedPause();
+      await paused;
+      yield { type: 'end', usage: { inputTokens: 1, outputTokens: 100 }, finishReason: 'stop' };
+    });
+    const consumed = (async () => {
+      let chunks = 0;
+      for await (const part of streamWithFallbacks(registryOf(long), ['long/x'], { messages }, { signal: new AbortController().signal, timeoutMs: 5_000 })) {
+        if (part.type === 'text-delta') chunks += 1;
+      }
+      return chunks;
+    })();
+    await atPause;
+    // A macrotask boundary first: WeakRef targets are kept alive until the current job ends.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    collectGarbage();
+    // The attempt is still running (its model has not ended); the last few parts may still sit
+    // in a generator's frame, the first 90 must be gone.
+    expect(passedOn.slice(0, 90).filter((reference) => reference.deref() !== undefined)).toHaveLength(0);
+    release();
+    expect(await consumed).toBe(100);
   });
 });
