@@ -12,11 +12,13 @@ import { toHistoryItem, toNumber, type HistoryRow } from './rows.ts';
  * most selective filter; one catch-all statement would get one generic plan for all of them.
  *
  * What a page costs, and why:
- * - The total of a session, or of a member's sessions, is read from `sessions.message_count`
- *   (kept by insertMessage) rather than counted: counting walks every matching index entry
- *   on every page. It relies on what the chat service guarantees and the SQLite store also
- *   assumes: a message carries its session's workspace, owner and agent. Admin shapes (by
- *   agent, whole workspace) still count.
+ * - The total is read from `sessions.message_count` (kept by insertMessage and the answer
+ *   writes) of the sessions the filters select, rather than counted: counting walks every
+ *   matching index entry on every page, which for an admin's agent or whole-workspace view
+ *   is every message (1 M rows: ~100 ms, all of a keyset page's time; see PERFORMANCE.md).
+ *   It relies on what the chat service guarantees and the SQLite store also assumes: a
+ *   message carries its session's workspace, owner and agent. Summing reads one row per
+ *   session instead of one index entry per message.
  * - OFFSET walks the skipped entries, so the page is read from whichever end of the range is
  *   nearer (a deep `desc` page is a shallow `asc` one, reversed): at most half the range.
  * - Deferred join: the `page` CTE walks only the (created_at, id) index, which covers every
@@ -56,11 +58,8 @@ export function historyStatement(query: HistoryQuery): Statement {
     shape.push(column.replace('_id', ''));
   }
   const where = messageConditions.join(' AND ');
-  // Counted from the sessions when every filter is a property of the session (see above).
-  const fromSessions = query.sessionId !== undefined || (query.userId !== undefined && query.agentId === undefined);
-  const totalSql = fromSessions
-    ? `SELECT COALESCE(sum(s.message_count), 0) AS total FROM sessions s WHERE ${sessionConditions.join(' AND ')}`
-    : `SELECT count(*) AS total FROM messages m WHERE ${where}`;
+  // Every filter is a property of the session: the total is the sum of its sessions' counters.
+  const totalSql = `SELECT COALESCE(sum(s.message_count), 0) AS total FROM sessions s WHERE ${sessionConditions.join(' AND ')}`;
   const forward = query.order === 'asc' ? 'ASC' : 'DESC';
   const viewer = parameter(query.viewerId);
   const name = `history_${shape.join('_') || 'workspace'}_${query.order}`;
