@@ -8,6 +8,10 @@
  * --keep leaves the database file; --reuse measures an existing file from a --keep run.
  *
  * The target: p99 ≤ 5 ms for any page (limit ≤ 200, any offset) of a 10 000-message session.
+ *
+ * Each "keyset" line reads the same pages as the offset line above it (a random position, or the
+ * deepest one), continuing from a cursor (`HistoryQuery.cursor`: the message just before the
+ * page) instead of skipping `offset` rows. The cursors are looked up beforehand (keysetQueries).
  */
 import { rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -96,17 +100,70 @@ const sessionPage = (limit: number) => (): HistoryQuery => {
   return { workspaceId: workspace.id, userId: member.id, sessionId: session.id, viewerId: member.id, limit, offset: randomInteger(messagesPerSession), order: order() };
 };
 
+/**
+ * Keyset versions of random offset queries: the same pages, each placed by the cursor just
+ * before it (offset ≥ 1) instead of by its offset. The cursors are looked up beforehand, all
+ * at once by row number (only the sampled ids are kept: holding a million ids in the heap
+ * would add garbage-collection pauses to every line measured after).
+ */
+function keysetQueries(queries: HistoryQuery[]): HistoryQuery[] {
+  const groups = new Map<string, HistoryQuery[]>();
+  for (const query of queries) {
+    const key = JSON.stringify([query.sessionId, query.userId, query.agentId]);
+    groups.set(key, [...(groups.get(key) ?? []), query]);
+  }
+  const cursors = new Map<HistoryQuery, string>();
+  for (const group of groups.values()) {
+    const { sessionId, userId, agentId } = group[0];
+    const where = sessionId !== undefined ? 'session_id = @sessionId' : `workspace_id = @workspaceId${userId !== undefined ? ' AND user_id = @userId' : ''}${agentId !== undefined ? ' AND agent_id = @agentId' : ''}`;
+    const parameters = { sessionId, workspaceId: workspace.id, userId, agentId };
+    const size = database.prepare(`SELECT COUNT(*) FROM messages WHERE ${where}`).pluck().get(parameters) as number;
+    // Row n (1-based, ascending) is the cursor of a page after n messages (asc), or after size - n + 1 (desc).
+    const rowOf = (query: HistoryQuery) => (query.order === 'asc' ? Math.max(1, query.offset) : size - Math.max(1, query.offset) + 1);
+    const rows = database
+      .prepare(`SELECT n, id FROM (SELECT id, row_number() OVER (ORDER BY created_at, id) AS n FROM messages WHERE ${where}) WHERE n IN (SELECT value FROM json_each(@wanted))`)
+      .all({ ...parameters, wanted: JSON.stringify(group.map(rowOf)) }) as { n: number; id: string }[];
+    const idOf = new Map(rows.map((row) => [row.n, row.id]));
+    for (const query of group) cursors.set(query, idOf.get(rowOf(query)) as string);
+  }
+  return queries.map((query) => ({ ...query, offset: 0, cursor: cursors.get(query) }));
+}
+/** The queries one after the other, as `measure` asks for them (warm-up included), round again if need be. */
+function cycle(queries: HistoryQuery[]): () => HistoryQuery {
+  let next = 0;
+  return () => queries[next++ % queries.length];
+}
+const sample = (count: number, make: () => HistoryQuery) => Array.from({ length: count }, make);
+
+// A keyset page is the offset page it stands for (checked on a few, outside the timings).
+{
+  const queries = sample(20, () => ({ workspaceId: workspace.id, userId: member.id, viewerId: member.id, limit: 50, offset: 1 + randomInteger(memberTotal - 1), order: order() }));
+  const keyset = keysetQueries(queries);
+  for (const [index, query] of queries.entries()) {
+    const [byOffset, byCursor] = [await store.history(query), await store.history(keyset[index])];
+    if (JSON.stringify(byOffset.data) !== JSON.stringify(byCursor.data) || byOffset.hasMore !== byCursor.hasMore) throw new Error(`keyset page differs at offset ${query.offset}`);
+  }
+}
+
 await measure('session (10 000 msgs), limit 50, random offset', 2000, sessionPage(50), history);
+await measure('session, limit 50, same pages by cursor', 2000, cycle(keysetQueries(sample(2050, sessionPage(50)))), history);
 await measure('session (10 000 msgs), limit 200, random offset', 2000, sessionPage(200), history);
+await measure('session, limit 200, same pages by cursor', 2000, cycle(keysetQueries(sample(2050, sessionPage(200)))), history);
 await measure('session, limit 200, offset 9 800 (deepest)', 1000, () => ({ ...sessionPage(200)(), offset: 9800 }), history);
+await measure('session, limit 200, deepest, by cursor', 1000, cycle(keysetQueries(sample(1050, () => ({ ...sessionPage(200)(), offset: 9800 })))), history);
 await measure('session + agent filter, limit 50, random offset', 1000, () => {
   const query = sessionPage(50)();
   return { ...query, agentId: sessions.find((session) => session.id === query.sessionId)?.agentId };
 }, history);
 await measure(`member unfiltered (${memberTotal.toLocaleString('en')} msgs), limit 50, first page`, 300, () => ({ workspaceId: workspace.id, userId: member.id, viewerId: member.id, limit: 50, offset: 0, order: 'desc' }), history);
-await measure('member unfiltered, limit 50, random offset', 300, () => ({ workspaceId: workspace.id, userId: member.id, viewerId: member.id, limit: 50, offset: randomInteger(memberTotal), order: order() }), history);
+const memberPage = (): HistoryQuery => ({ workspaceId: workspace.id, userId: member.id, viewerId: member.id, limit: 50, offset: randomInteger(memberTotal), order: order() });
+await measure('member unfiltered, limit 50, random offset', 300, memberPage, history);
+await measure('member, limit 50, same pages by cursor', 2000, cycle(keysetQueries(sample(2050, memberPage))), history);
 await measure('member + agent, limit 50, first page', 300, () => ({ workspaceId: workspace.id, userId: member.id, agentId: agents[1].id, viewerId: member.id, limit: 50, offset: 0, order: 'desc' }), history);
 await measure(`admin unfiltered (${total.toLocaleString('en')} msgs), limit 50, first page`, 100, () => ({ workspaceId: workspace.id, viewerId: users[0].id, limit: 50, offset: 0, order: 'desc' }), history);
+const adminPage = (): HistoryQuery => ({ workspaceId: workspace.id, viewerId: users[0].id, limit: 50, offset: randomInteger(total), order: order() });
+await measure('admin unfiltered, limit 50, random offset', 100, adminPage, history);
+await measure('admin, limit 50, same pages by cursor', 2000, cycle(keysetQueries(sample(2050, adminPage))), history);
 
 // The write on the answer path, on the filled database.
 let tick = baseTime + sessionCount * messagesPerSession * 10;
