@@ -86,6 +86,13 @@ describeWithDatabase('postgres store', () => {
       await Promise.all(stores.map(closeStore));
     });
 
+    it('runs its connections without JIT (it cost ~150 ms of compilation per large history page)', async () => {
+      const store = await openStore();
+      const { rows } = await store.database.query<{ jit: string }>({ text: 'SHOW jit' });
+      expect(rows[0].jit).toBe('off');
+      await closeStore(store);
+    });
+
     it('returns counts and bigint sums as numbers', async () => {
       const store = await openStore();
       const workspace = await store.createWorkspace({ id: newId(), name: `sums-${newId()}`, now: new Date() });
