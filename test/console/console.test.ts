@@ -187,10 +187,18 @@ describe.skipIf(!available)('web console in headless Chromium', () => {
   it('pages a long session: "Load earlier messages" brings the older turns', async () => {
     const first = await api.sendMessage({ message: 'turn 1', agentId: t.agents.Ledger });
     for (let turn = 2; turn <= 20; turn++) await api.sendMessage({ message: `turn ${turn}`, sessionId: first.sessionId });
+    const historyUrls: URL[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/api/chat/history')) historyUrls.push(new URL(request.url()));
+    });
     await page.goto(`${t.baseUrl}/#/chat/${first.sessionId}`);
     await expect.poll(() => page.locator('.message').count()).toBe(30);
     await page.getByRole('button', { name: 'Load earlier messages' }).click();
     await expect.poll(() => page.locator('.message').count()).toBe(40);
+    // The older page continues from the oldest message shown (keyset), not from an offset.
+    const earlierPage = historyUrls.at(-1)!.searchParams;
+    expect(earlierPage.get('before')).toMatch(/\S/);
+    expect(earlierPage.has('offset')).toBe(false);
     expect(await page.locator('.message-user .message-body').first().textContent()).toBe('turn 1');
     expect(await page.getByRole('button', { name: 'Load earlier messages' }).count()).toBe(0);
   });

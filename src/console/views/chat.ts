@@ -19,9 +19,9 @@ export function renderChat(context: ConsoleContext, main: HTMLElement, route: Ro
   let running: AnswerStream | undefined;
   // Ids on screen, so that "load earlier" never shows a message twice as new ones arrive.
   const shown = new Set<string>();
-  let loadedFromHistory = 0;
-  // Messages stored by answers sent from this view (they shift the offsets of older pages).
-  let liveStored = 0;
+  // Where the next "load earlier" page starts: the oldest message loaded (keyset paging, so
+  // answers sent from this view meanwhile never shift it).
+  let earlierCursor: string | undefined;
 
   const title = h('h1', { text: sessionId ? (known?.title ?? 'Session') : 'New chat' });
   const agentSelect = h('select', { attrs: { id: 'agent-select', name: 'agent' } });
@@ -86,8 +86,8 @@ export function renderChat(context: ConsoleContext, main: HTMLElement, route: Ro
     replace(earlier, h('p', { class: 'muted', text: 'Loading messages…' }));
     try {
       // Newest first, so that a long session opens at its end; each page goes above the last.
-      const page = await context.client.history({ sessionId, limit: PAGE_SIZE, offset: loadedFromHistory + liveStored, order: 'desc' });
-      loadedFromHistory += page.data.length;
+      const page = await context.client.history({ sessionId, limit: PAGE_SIZE, order: 'desc', ...(earlierCursor ? { before: earlierCursor } : {}) });
+      earlierCursor = page.pagination.nextCursor ?? undefined;
       const fresh = page.data.filter((item) => !shown.has(item.id)).reverse();
       for (const item of fresh) shown.add(item.id);
       const firstBefore = messages.firstElementChild;
@@ -133,7 +133,6 @@ export function renderChat(context: ConsoleContext, main: HTMLElement, route: Ro
         if (frame.type === 'start') {
           answer.start(frame);
           shown.add(frame.messageId).add(frame.userMessageId);
-          liveStored += 2;
           if (!sessionId) {
             sessionId = frame.sessionId;
             // The address now names the session, without re-rendering the view.
