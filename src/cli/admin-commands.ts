@@ -136,7 +136,9 @@ export const routeCommand: Command = {
         defaultAgentId: snapshot.defaultAgentId,
         options: { recentWindowMs: settings.fleet.routing.recentWindowMinutes * 60_000, threshold: settings.fleet.routing.threshold },
       });
-      process.stdout.write(formatDecision(decision, snapshot.agents) + '\n');
+      // Tuning examples means knowing what the router reads: words alone, or words and their meaning.
+      const features = snapshot.index.wordVectors ? 'words and word vectors' : 'words only (no word-vector table: see ROUTING_WORD_VECTORS)';
+      process.stdout.write(`${formatDecision(decision, snapshot.agents)}\nfeatures:   ${features}\n`);
       return 0;
     });
   },

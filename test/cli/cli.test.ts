@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_WORD_VECTORS_PATH } from '../../src/agents/word-vectors-file.ts';
 
 const run = promisify(execFile);
 const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetchat-cli-'));
@@ -63,5 +64,7 @@ describe('fleetchat CLI', () => {
     expect(routed.stdout).toMatch(/agent:\s+Ledger/);
     expect(routed.stdout).toContain('strategy:   relevance');
     expect(routed.stdout).toMatch(/1\.\s+0\.\d+\s+Ledger/);
+    // npm install builds the word-vector table; the CLI says whether the router reads it.
+    expect(routed.stdout).toContain(fs.existsSync(DEFAULT_WORD_VECTORS_PATH) ? 'features:   words and word vectors' : 'features:   words only');
   }, 60_000);
 });
