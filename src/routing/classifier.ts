@@ -124,7 +124,51 @@ export function* trainSoftmaxClassifierSteps(
     }
   }
 
+  yield;
+  return compact(weights, bias, featureCount, classCount);
+}
+
+/**
+ * The trained weights kept per feature as (class, weight) pairs, zeros left out. A feature only
+ * moves the weights of the classes its texts competed with (with many agents, its agents and
+ * their closest rivals), and the weights nothing moved stay exactly zero: for the 100-agent
+ * benchmark set 30 % of the cells are non-zero, so the pairs take 7 MiB where the full matrix
+ * took 16. Scores are bit-identical to the full matrix (w × v for w = 0 adds nothing to a sum).
+ * Dense where it pays: with few agents most cells are non-zero and the full matrix is smaller.
+ */
+export function compact(weights: Float32Array, bias: Float64Array, featureCount: number, classCount: number): SoftmaxClassifier {
+  let count = 0;
+  for (let cell = 0; cell < featureCount * classCount; cell += 1) if (weights[cell] !== 0) count += 1;
+  // A pair costs 6 bytes (2 for the class, 4 for the weight), a full cell 4.
+  if (count * 6 >= featureCount * classCount * 4 || classCount > 65_535) return { classCount, logits: denseLogits(weights, bias, classCount) };
+  const offsets = new Int32Array(featureCount + 1);
+  const classes = new Uint16Array(count);
+  const values = new Float32Array(count);
+  let entry = 0;
+  for (let feature = 0; feature < featureCount; feature += 1) {
+    const base = feature * classCount;
+    for (let label = 0; label < classCount; label += 1) {
+      if (weights[base + label] === 0) continue;
+      classes[entry] = label;
+      values[entry] = weights[base + label];
+      entry += 1;
+    }
+    offsets[feature + 1] = entry;
+  }
   function logits(vector: SparseVector, output: Float64Array): Float64Array {
+    output.set(bias);
+    for (let position = 0; position < vector.ids.length; position += 1) {
+      const feature = vector.ids[position];
+      const value = vector.values[position];
+      for (let slot = offsets[feature]; slot < offsets[feature + 1]; slot += 1) output[classes[slot]] += values[slot] * value;
+    }
+    return output;
+  }
+  return { classCount, logits };
+}
+
+export function denseLogits(weights: Float32Array, bias: Float64Array, classCount: number): SoftmaxClassifier['logits'] {
+  return (vector, output) => {
     output.set(bias);
     for (let position = 0; position < vector.ids.length; position += 1) {
       const base = vector.ids[position] * classCount;
@@ -132,8 +176,7 @@ export function* trainSoftmaxClassifierSteps(
       for (let label = 0; label < classCount; label += 1) output[label] += weights[base + label] * value;
     }
     return output;
-  }
-  return { classCount, logits };
+  };
 }
 
 /**

@@ -153,14 +153,15 @@ function* trainScorersSteps(texts: readonly string[], labels: Int32Array, classC
   const classifierRows = dense === undefined ? rows : yield* appendDenseColumnsSteps(rows, dense.columns, dense.width, dense.present, space.featureCount);
   yield;
   const classifier = yield* trainSoftmaxClassifierSteps(classifierRows, labels, space.featureCount + (dense?.width ?? 0), classCount, DEFAULT_CLASSIFIER_OPTIONS);
+  // The closure keeps only the transform, not the training texts' dense columns (7 MiB for 100 agents).
+  const embed = dense?.embed;
+  const scratch = dense?.scratch;
+  const firstDenseId = space.featureCount;
   return {
     space,
     classifier,
     examples,
-    classifierInput: (vector, text) => {
-      if (dense === undefined || !dense.embed(text)) return vector;
-      return appendDense(vector, dense.scratch, space.featureCount);
-    },
+    classifierInput: (vector, text) => (embed === undefined || scratch === undefined || !embed(text) ? vector : appendDense(vector, scratch, firstDenseId)),
   };
 }
 
