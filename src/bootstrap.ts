@@ -103,6 +103,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   try {
     await store.migrate();
     const services = createServices({ config, store, coordination, jwtSecret, fetch: options.fetch, metrics });
+    // Read now, so that a wrong ROUTING_WORD_VECTORS path stops the start, not the first message.
+    services.wordVectors();
     await ensureWorkspace(store, DEFAULT_WORKSPACE);
     await syncFleet(store, services.agents, config.fleet);
     const swept = await store.sweepStreaming();

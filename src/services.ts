@@ -1,5 +1,5 @@
 import { AgentService } from './agents/agent-service.ts';
-import { loadWordVectors } from './agents/word-vectors-file.ts';
+import { loadWordVectors, type LoadedWordVectors } from './agents/word-vectors-file.ts';
 import { AuthService } from './auth/auth-service.ts';
 import { TokenSigner } from './auth/tokens.ts';
 import { ChatService } from './chat/chat-service.ts';
@@ -23,8 +23,11 @@ export interface Services {
   chat: ChatService;
   history: HistoryService;
   metrics: Metrics;
-  /** Why the embedded router has word vectors or not, for the start-up log. */
-  wordVectorsNote: string;
+  /**
+   * The embedded router's word vectors, read on first use (the first index build, or the
+   * start-up banner): CLI commands that never route do not pay for them.
+   */
+  wordVectors(): LoadedWordVectors;
   /** Answers still being generated; shutdown waits for them. */
   readonly running: Set<Promise<unknown>>;
 }
@@ -47,8 +50,9 @@ export function createServices(inputs: ServiceInputs): Services {
   const registry = createProviderRegistry(config.fleet.providers, { fetch: inputs.fetch });
   const metrics = inputs.metrics ?? new Metrics();
   const auth = new AuthService({ store, signer: new TokenSigner(inputs.jwtSecret, config.jwtTtlSeconds), revocations: coordination.revocations });
-  const wordVectors = loadWordVectors(config.wordVectors);
-  const agents = new AgentService({ store, isKnownModel: (model) => registry.resolve(model) !== undefined, wordVectors: wordVectors.vectors });
+  let loaded: LoadedWordVectors | undefined;
+  const wordVectors = () => (loaded ??= loadWordVectors(config.wordVectors));
+  const agents = new AgentService({ store, isKnownModel: (model) => registry.resolve(model) !== undefined, wordVectors: () => wordVectors().vectors });
   const recentWindowMs = config.fleet.routing.recentWindowMinutes * 60_000;
   const route = inputs.route ?? createRouteMessage({ config, registry, fetch: inputs.fetch, onFallback: (mode) => metrics.routingFallback(mode) });
   const chat = new ChatService({
@@ -67,5 +71,5 @@ export function createServices(inputs: ServiceInputs): Services {
     },
   });
   const history = new HistoryService({ store });
-  return { config, store, coordination, registry, auth, agents, chat, history, metrics, wordVectorsNote: wordVectors.note, running: new Set() };
+  return { config, store, coordination, registry, auth, agents, chat, history, metrics, wordVectors, running: new Set() };
 }

@@ -58,14 +58,15 @@ function toProfile(agent: Agent): AgentProfile {
 
 export class AgentService {
   readonly #store: Store;
-  readonly #wordVectors: WordVectors | undefined;
+  readonly #wordVectors: () => WordVectors | undefined;
   readonly #isKnownModel: (model: string) => boolean;
   readonly #snapshots = new Map<string, { snapshot: RoutingSnapshot; until: number; building?: Promise<RoutingSnapshot> }>();
   readonly #indexes = new Map<string, { signature: string; index: RouterIndex }>();
 
-  constructor(deps: { store: Store; isKnownModel: (model: string) => boolean; wordVectors?: WordVectors }) {
+  /** `wordVectors`: the router's table, asked for at the first index build (none: lexical routing). */
+  constructor(deps: { store: Store; isKnownModel: (model: string) => boolean; wordVectors?: () => WordVectors | undefined }) {
     this.#store = deps.store;
-    this.#wordVectors = deps.wordVectors;
+    this.#wordVectors = deps.wordVectors ?? (() => undefined);
     this.#isKnownModel = deps.isKnownModel;
   }
 
@@ -186,7 +187,7 @@ export class AgentService {
     const index =
       previous?.signature === signature
         ? previous.index
-        : await runInSlices(buildRouterIndexSteps(answering.map(toProfile), { wordVectors: this.#wordVectors }));
+        : await runInSlices(buildRouterIndexSteps(answering.map(toProfile), { wordVectors: this.#wordVectors() }));
     this.#indexes.set(workspaceId, { signature, index });
     return { agents: byId, index, defaultAgentId };
   }

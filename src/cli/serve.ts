@@ -18,7 +18,7 @@ export const serveCommand: Command = {
       `fleetchat listening on ${server.url} (ready in ${Math.round(performance.now() - started)} ms)`,
       `  store: ${services.store.kind} (${config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@')}), coordination: ${services.coordination.kind}`,
       `  fleet: ${config.fleet.agents.length} agent(s) from ${config.fleet.source}; providers: ${providers.join(', ')}`,
-      `  ${services.wordVectorsNote}`,
+      `  ${services.wordVectors().note}`,
     ];
     if (mockOnly) lines.push('  models: every agent runs on the built-in offline mock provider (set OPENAI_API_KEY or ANTHROPIC_API_KEY for real models)');
     if (server.admin) {

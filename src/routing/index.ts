@@ -17,4 +17,4 @@ export { createRouter, type RouterDependencies } from './modes/create-router.ts'
 export { createEmbeddingsRouter, type EmbeddingsRouterOptions } from './modes/embeddings-router.ts';
 export { createLlmRouter, type LlmRouterOptions } from './modes/llm-router.ts';
 export { createWordVectors, decodeWordVectors, encodeWordVectors, WordVectorsFormatError, type WordVectors } from './word-vectors.ts';
-export { runToEnd, type BuildSteps } from './build-steps.ts';
+export type { BuildSteps } from './build-steps.ts';
