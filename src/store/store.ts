@@ -142,12 +142,37 @@ export interface HistoryPage extends Page<HistoryItem> {
   hasMore: boolean;
 }
 
+/** A place in the session listing: the sort key of a session, (lastMessageAt, id). */
+export interface SessionPosition {
+  lastMessageAt: Date;
+  id: string;
+}
+
 export interface SessionQuery {
   workspaceId: string;
+  /** When set, only this user's sessions (members, and admins without `all`). */
   userId?: string;
   agentId?: string;
   limit: number;
+  /** Sessions skipped before the page (after the cursor, when there is one). */
   offset: number;
+  /**
+   * Keyset paging: the page is made of the sessions that follow this position in the listing
+   * order (lastMessageAt desc, id desc), read as an index range rather than by skipping
+   * `offset` rows. A position, not a reference: it need not be a session that exists, and it
+   * widens nothing (workspace, user and agent still scope the page and the total). A session
+   * whose lastMessageAt moves past the position (a new message) leaves the rest of the walk
+   * instead of appearing twice.
+   */
+  cursor?: SessionPosition;
+}
+
+export interface SessionPage extends Page<Session> {
+  /**
+   * Whether a session follows the page. Without a cursor: offset + data.length < total. With
+   * a cursor: the store read one session more than `limit`.
+   */
+  hasMore: boolean;
 }
 
 export interface NewAgent {
@@ -317,8 +342,11 @@ export interface Store {
   createSession(input: NewSession): Promise<Session>;
   /** Scoped to the workspace; ownership by user is the service's check. */
   getSession(workspaceId: string, id: string): Promise<Session | undefined>;
-  /** Newest first (lastMessageAt desc, id desc). */
-  listSessions(query: SessionQuery): Promise<Page<Session>>;
+  /**
+   * Newest first (lastMessageAt desc, id desc), and the total the filters select (whatever
+   * the cursor); see SessionQuery.
+   */
+  listSessions(query: SessionQuery): Promise<SessionPage>;
   /** The user's most recently active session, for `recent` routing. */
   latestSession(workspaceId: string, userId: string): Promise<Session | undefined>;
 

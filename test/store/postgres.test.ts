@@ -10,8 +10,9 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/ids.ts';
 import { historyStatement } from '../../src/store/postgres/history.ts';
+import { sessionsAfterStatement } from '../../src/store/postgres/sessions.ts';
 import { createPostgresStore, type PostgresStore } from '../../src/store/postgres/index.ts';
-import { StoreUnavailableError, type HistoryQuery } from '../../src/store/store.ts';
+import { StoreUnavailableError, type HistoryQuery, type SessionPosition, type SessionQuery } from '../../src/store/store.ts';
 import { edgeContents, expectRoundTripOrRefusal, runStoreConformance } from './conformance.ts';
 
 const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -301,6 +302,56 @@ describeWithDatabase('postgres store', () => {
         },
       );
     });
+
+    describe('session list plans', () => {
+      const ids = { workspace: newId(), user: newId(), otherUser: newId(), agent: newId(), otherAgent: newId() };
+      const now = new Date('2030-06-01T00:00:00Z');
+      let store: PostgresStore;
+
+      async function fill(): Promise<void> {
+        store = await openStore();
+        const config = { model: { default: 'm/a', fallbacks: [] }, routing: { examples: [], keywords: [] }, session: { maxContextTokens: 1 }, limits: { dailyTokenBudget: null, monthlyTokenBudget: null } };
+        // The tested workspace (2 000 sessions, users and agents alternating, seven to a second)
+        // next to another tenant with ten times as many, as in a shared database.
+        const noise = { workspace: newId(), user: newId(), agent: newId() };
+        for (const [workspace, users, agents] of [[ids.workspace, [ids.user, ids.otherUser], [ids.agent, ids.otherAgent]], [noise.workspace, [noise.user], [noise.agent]]] as const) {
+          await store.createWorkspace({ id: workspace, name: `session-plans-${workspace}`, now });
+          for (const id of users) await store.createUser({ id, workspaceId: workspace, email: `${id}@plans.test`, passwordHash: 'h', role: 'member', now });
+          for (const id of agents) await store.createAgent({ id, workspaceId: workspace, name: `Plan ${id}`, role: 'r', description: 'd', soul: 's', status: 'online', source: 'api', now, config });
+        }
+        const insert = `INSERT INTO sessions (id, workspace_id, user_id, agent_id, title, created_at, last_message_at)
+          SELECT gen_random_uuid(), $1, CASE WHEN i % 2 = 0 THEN $2::uuid ELSE $3::uuid END, CASE WHEN i % 3 = 0 THEN $4::uuid ELSE $5::uuid END,
+                 'plan', $6, $6::timestamptz + (i / 7) * interval '1 second'
+          FROM generate_series(1, $7) AS i`;
+        await store.database.query({ text: insert, values: [ids.workspace, ids.user, ids.otherUser, ids.agent, ids.otherAgent, now, 2000] });
+        await store.database.query({ text: insert, values: [noise.workspace, noise.user, noise.user, noise.agent, noise.agent, now, 20_000] });
+        await store.database.query({ text: 'VACUUM ANALYZE sessions' });
+      }
+
+      const shapes: Record<string, Partial<SessionQuery>> = {
+        workspace: {},
+        member: { userId: ids.user },
+        agent: { agentId: ids.agent },
+        'member, agent': { userId: ids.user, agentId: ids.agent },
+      };
+
+      it.each(Object.keys(shapes))('%s sessions after a cursor: an index range from the cursor on, under one Limit, no Sort, no Seq Scan', async (shape) => {
+        if (!store) await fill();
+        const first: SessionQuery = { workspaceId: ids.workspace, limit: 50, offset: 0, ...shapes[shape] };
+        const { total } = await store.listSessions(first);
+        // A cursor deep in the listing: the last session of the offset page just before it.
+        const before = await store.listSessions({ ...first, offset: total - 120 });
+        const last = before.data[before.data.length - 1];
+        const query: SessionQuery = { ...first, cursor: { lastMessageAt: last.lastMessageAt, id: last.id } };
+        const statement = sessionsAfterStatement(query, query.cursor as SessionPosition);
+        const custom = await store.database.query<{ 'QUERY PLAN': PlanRoot[] }>({ text: `EXPLAIN (FORMAT JSON) ${statement.text}`, values: statement.values });
+        checkSessionsKeysetPlan(custom.rows[0]['QUERY PLAN'][0].Plan, shape);
+        checkSessionsKeysetPlan(await explainGeneric(store, statement.text, statement.values ?? []), shape);
+        const page = await store.listSessions(query);
+        expect(page.data.map((session) => session.id)).toEqual((await store.listSessions({ ...first, offset: total - 70 })).data.map((session) => session.id));
+        expect(page).toMatchObject({ total, hasMore: true });
+      });
+    });
   });
 });
 
@@ -369,13 +420,29 @@ function checkKeysetPlan(plan: PlanNode, shape: string): void {
   expect(pageScan?.['Index Cond'], `${shape}: the cursor bounds the index range`).toMatch(/ROW\(created_at, id\) [<>] ROW\(/);
 }
 
+/**
+ * A keyset page of sessions: one Limit (limit + 1 rows) over an index scan of sessions_*_recent
+ * whose Index Cond bounds (last_message_at, id) by the cursor's. The Sort at the top re-orders
+ * the page's rows after the join with the total; none may sit under the Limit.
+ */
+function checkSessionsKeysetPlan(plan: PlanNode, shape: string): void {
+  const limits = nodesOf(plan).filter((node) => node['Node Type'] === 'Limit');
+  expect(limits.length, `${shape}: one Limit`).toBe(1);
+  const underLimit = nodesOf(limits[0]);
+  expect(underLimit.map((node) => node['Node Type']).filter((type) => type.includes('Sort') || type === 'Seq Scan'), `${shape}: Sort or Seq Scan under the Limit`).toEqual([]);
+  const pageScan = underLimit.find((node) => node['Relation Name'] === 'sessions');
+  expect(pageScan?.['Node Type'], `${shape}: how the page is read`).toMatch(/^Index (Only )?Scan( Backward)?$/);
+  expect(pageScan?.['Index Name'], `${shape}: index of the page`).toMatch(/^sessions_\w+_recent$/);
+  expect(pageScan?.['Index Cond'], `${shape}: the cursor bounds the index range`).toMatch(/ROW\(last_message_at, id\) < ROW\(/);
+}
+
 /** EXPLAIN of the generic plan: PREPARE, force it, EXECUTE with the values as literals. */
 async function explainGeneric(store: PostgresStore, text: string, values: unknown[]): Promise<PlanNode> {
   const client = await store.database.pool.connect();
   try {
     await client.query(`PREPARE plan_check AS ${text}`);
     await client.query('SET plan_cache_mode = force_generic_plan');
-    const literals = values.map((value) => (typeof value === 'number' ? String(value) : client.escapeLiteral(String(value))));
+    const literals = values.map((value) => (typeof value === 'number' ? String(value) : client.escapeLiteral(value instanceof Date ? value.toISOString() : String(value))));
     const result = await client.query<{ 'QUERY PLAN': PlanRoot[] }>(`EXPLAIN (FORMAT JSON) EXECUTE plan_check (${literals.join(', ')})`);
     return result.rows[0]['QUERY PLAN'][0].Plan;
   } finally {

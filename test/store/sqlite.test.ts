@@ -7,6 +7,7 @@ import { newId } from '../../src/ids.ts';
 import { StoreUnavailableError } from '../../src/store/store.ts';
 import { cursorSql, historyCountSql, historyPageSql, historyShapes, sessionOwnerSql } from '../../src/store/sqlite/history.ts';
 import { createSqliteStore } from '../../src/store/sqlite/index.ts';
+import { sessionCountSql, sessionPageSql, sessionShapes } from '../../src/store/sqlite/sessions.ts';
 import { edgeContents, expectRoundTripOrRefusal, runStoreConformance } from './conformance.ts';
 import { addAgent, addMessage, addSession, addTenant, at } from './conformance/fixtures.ts';
 
@@ -83,6 +84,25 @@ describe('SQLite store specifics', () => {
       expect(cursorPlan).toEqual([expect.stringMatching(/^SEARCH messages USING INDEX sqlite_autoindex_messages_1 \(id=\?\)/)]);
       return store.close();
     });
+  });
+
+  it('lists sessions from an index range for every filter shape, after a cursor too: no scan, no sort', async () => {
+    const store = createSqliteStore({ filename: ':memory:' });
+    await store.migrate();
+    const planOf = (sql: string, extra: Record<string, unknown> = {}) => {
+      const parameters = { workspaceId: 'w', userId: 'u', agentId: 'a', limit: 50, offset: 0, ...extra };
+      const names = Object.keys(parameters).filter((name) => sql.includes(`@${name}`));
+      const used = Object.fromEntries(names.map((name) => [name, parameters[name as keyof typeof parameters]]));
+      return (store.database.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(used) as { detail: string }[]).map((row) => row.detail);
+    };
+    for (const shape of sessionShapes) {
+      const page = planOf(sessionPageSql(shape));
+      expect(page, shape).toEqual([expect.stringMatching(/^SEARCH sessions USING INDEX sessions_by_\w+ \(workspace_id=\?/)]);
+      const keyset = planOf(sessionPageSql(shape, true), { cursorAt: 0, cursorId: 'c' });
+      expect(keyset, shape).toEqual([expect.stringMatching(/^SEARCH sessions USING INDEX sessions_by_\w+ \(workspace_id=\?.* AND \(last_message_at,id\)<\(\?,\?\)\)$/)]);
+      expect(planOf(sessionCountSql(shape)), shape).toEqual([expect.stringMatching(/^SEARCH sessions USING COVERING INDEX \w+ \(workspace_id=\?/)]);
+    }
+    await store.close();
   });
 
   it('keeps history totals equal to a count of the messages, for every filter', async () => {

@@ -1,6 +1,6 @@
 import { isUuid } from '../../ids.ts';
-import type { Page, Session, Store } from '../store.ts';
-import type { Database } from './connection.ts';
+import type { Session, SessionPage, SessionPosition, SessionQuery, Store } from '../store.ts';
+import type { Database, Statement } from './connection.ts';
 import { totalOf } from './directory.ts';
 import { assertStorableText } from './text-guard.ts';
 import { insertMessageAndBump } from './answers.ts';
@@ -42,8 +42,17 @@ export function createSessionMethods(database: Database): SessionMethods {
       return result.rows[0] ? toSession(result.rows[0]) : undefined;
     },
 
-    async listSessions(query): Promise<Page<Session>> {
-      if ([query.workspaceId, query.userId, query.agentId].some((id) => id !== undefined && !isUuid(id))) return { data: [], total: 0 };
+    async listSessions(query): Promise<SessionPage> {
+      const ids = [query.workspaceId, query.userId, query.agentId, query.cursor?.id];
+      if (ids.some((id) => id !== undefined && !isUuid(id))) return { data: [], total: 0, hasMore: false };
+      if (query.cursor !== undefined) {
+        const result = await database.query<SessionRow & { total: string }>(sessionsAfterStatement(query, query.cursor));
+        // The LEFT JOIN keeps the total on a row of NULLs when the page is empty.
+        const rows = result.rows.filter((row) => row.id !== null);
+        // One row more than the page was read: whether another session follows it.
+        const hasMore = rows.length > query.limit;
+        return { data: (hasMore ? rows.slice(0, query.limit) : rows).map(toSession), total: toNumber(result.rows[0]?.total), hasMore };
+      }
       const filter = 'workspace_id = $1 AND ($2::uuid IS NULL OR user_id = $2) AND ($3::uuid IS NULL OR agent_id = $3)';
       const filterValues = [query.workspaceId, query.userId ?? null, query.agentId ?? null];
       const result = await database.query<SessionRow & { total: string }>({
@@ -55,7 +64,7 @@ export function createSessionMethods(database: Database): SessionMethods {
         const counted = await database.query<{ count: string }>({ text: `SELECT count(*) AS count FROM sessions WHERE ${filter}`, values: filterValues });
         return toNumber(counted.rows[0]?.count);
       });
-      return { data: result.rows.map(toSession), total };
+      return { data: result.rows.map(toSession), total, hasMore: query.offset + result.rows.length < total };
     },
 
     async latestSession(workspaceId, userId) {
@@ -107,5 +116,41 @@ export function createSessionMethods(database: Database): SessionMethods {
       const result = await database.query({ text: "UPDATE messages SET status = 'incomplete' WHERE status = 'streaming'" });
       return result.rowCount;
     },
+  };
+}
+
+/**
+ * A keyset page of sessions and its total, in one statement (one snapshot). The conditions are
+ * written per filter shape, each shape a named statement with its own plan: the page is then a
+ * range of the shape's (…, last_message_at DESC, id DESC) index from the cursor's position on,
+ * under a Limit, with no sort and no offset walk (checked by test/store/postgres.test.ts). The
+ * total counts the sessions the filters select, whatever the cursor, as offset pages do.
+ */
+export function sessionsAfterStatement(query: SessionQuery, cursor: SessionPosition): Statement {
+  const values: unknown[] = [query.workspaceId];
+  const conditions = ['workspace_id = $1'];
+  const shape: string[] = [];
+  for (const [column, value] of [['user_id', query.userId], ['agent_id', query.agentId]] as const) {
+    if (value === undefined) continue;
+    values.push(value);
+    conditions.push(`${column} = $${values.length}`);
+    shape.push(column.replace('_id', ''));
+  }
+  const where = conditions.join(' AND ');
+  values.push(cursor.lastMessageAt, cursor.id, query.limit + 1, query.offset);
+  const [at, id, limitAndOne, offset] = [values.length - 3, values.length - 2, values.length - 1, values.length].map((index) => `$${index}`);
+  return {
+    name: `sessions_${shape.join('_') || 'workspace'}_keyset`,
+    text: `
+      WITH total AS (SELECT count(*) AS total FROM sessions WHERE ${where}),
+      page AS (
+        SELECT * FROM sessions
+        WHERE ${where} AND (last_message_at, id) < (${at}, ${id})
+        ORDER BY last_message_at DESC, id DESC
+        LIMIT ${limitAndOne} OFFSET ${offset}
+      )
+      SELECT total.total, page.* FROM total LEFT JOIN page ON true
+      ORDER BY page.last_message_at DESC, page.id DESC`,
+    values,
   };
 }
