@@ -1,7 +1,8 @@
 import { AppError, notFound } from '../errors.ts';
 import type { Principal } from '../auth/auth-service.ts';
-import type { Feedback, HistoryItem, Session, Store } from '../store/store.ts';
+import type { Feedback, HistoryItem, Session, SessionPosition, Store } from '../store/store.ts';
 import { checkText } from './guards.ts';
+import { decodeSessionCursor, encodeSessionCursor } from './session-cursor.ts';
 
 export interface HistoryItemView {
   id: string;
@@ -96,6 +97,30 @@ function checkCursor(query: HistoryRequest): string | undefined {
   return query.before ?? query.after;
 }
 
+export interface SessionsRequest {
+  agentId?: string;
+  /** Admins: every session of the workspace (ignored for members). */
+  all?: boolean;
+  limit: number;
+  /** Absent means 0; not allowed with a cursor. */
+  offset?: number;
+  /** Keyset paging: a page's `pagination.nextCursor`; the page continues after it. */
+  cursor?: string;
+}
+
+/** The position a sessions request continues from, refusing an offset next to it. */
+function checkSessionCursor(query: SessionsRequest): SessionPosition | undefined {
+  if (query.cursor === undefined) return undefined;
+  if (query.offset !== undefined) {
+    throw new AppError('VALIDATION_ERROR', '`offset` cannot be combined with `cursor`: a page is placed either by an offset or by a cursor; drop `offset` to continue from the cursor.');
+  }
+  const position = decodeSessionCursor(query.cursor);
+  if (position === undefined) {
+    throw new AppError('VALIDATION_ERROR', '`cursor` is not a sessions cursor: pass `pagination.nextCursor` of the previous page unchanged, or leave `cursor` out to start from the newest session.');
+  }
+  return position;
+}
+
 /** Members see their own sessions; admins their whole workspace. */
 const readerScope = (principal: Principal): string | undefined => (principal.role === 'admin' ? undefined : principal.userId);
 
@@ -135,18 +160,27 @@ export class HistoryService {
     };
   }
 
-  async sessions(principal: Principal, query: { agentId?: string; limit: number; offset: number; all?: boolean }) {
+  /**
+   * Keyset paging: `cursor` (a page's `nextCursor`) names the position the page follows in the
+   * listing order; `nextCursor` encodes the page's last session. A well-formed cursor only
+   * positions the page: the listing stays scoped to the caller, so none reveals another's.
+   */
+  async sessions(principal: Principal, query: SessionsRequest) {
+    const cursor = checkSessionCursor(query);
+    const offset = query.offset ?? 0;
     const everyone = query.all === true && principal.role === 'admin';
     const page = await this.#store.listSessions({
       workspaceId: principal.workspaceId,
       userId: everyone ? undefined : principal.userId,
       agentId: query.agentId,
       limit: query.limit,
-      offset: query.offset,
+      offset,
+      cursor,
     });
+    const last = page.data.at(-1);
     return {
       data: page.data.map(toSessionView),
-      pagination: { total: page.total, limit: query.limit, offset: query.offset, hasMore: query.offset + page.data.length < page.total },
+      pagination: { total: page.total, limit: query.limit, offset, hasMore: page.hasMore, nextCursor: page.hasMore && last ? encodeSessionCursor(last) : null },
     };
   }
 

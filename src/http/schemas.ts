@@ -130,10 +130,22 @@ export const HistoryResponse = closed({ data: Type.Array(HistoryItem), paginatio
 export const SessionsQuery = closed({
   agentId: Type.Optional(Uuid),
   all: Type.Optional(Type.Boolean({ description: 'Admins: every session of the workspace' })),
-  ...PageQuery(200, 50),
+  limit: PageQuery(200, 50).limit,
+  // No `default` here: the handler must tell an absent offset from offset=0 (not allowed with a cursor).
+  offset: Type.Optional(Type.Integer({ minimum: 0, description: 'Sessions to skip; default 0. Not with `cursor`.' })),
+  cursor: Type.Optional(
+    Type.String({ maxLength: 200, description: 'Keyset paging: the page starts right after this position in the listing. Pass `pagination.nextCursor` unchanged.' }),
+  ),
 });
 
 export const SessionView = closed({ id: Uuid, agentId: Uuid, userId: Uuid, title: Type.String(), createdAt: Timestamp, lastMessageAt: Timestamp });
+
+export const SessionsPagination = closed({
+  ...Pagination.properties,
+  nextCursor: Nullable(Type.String({ description: 'When `hasMore`: an opaque cursor after the last item, to pass as `cursor` for the next page; else null' })),
+});
+
+export const SessionsResponse = closed({ data: Type.Array(SessionView), pagination: SessionsPagination });
 
 export const FeedbackBody = closed({
   messageId: Uuid,

@@ -59,6 +59,11 @@ describe('OpenAPI', () => {
     for (const name of ['before', 'after']) expect(parameters.find((parameter) => parameter.name === name).schema).toMatchObject({ type: 'string', format: 'uuid' });
     const historyPage = spec.paths['/api/chat/history'].get.responses['200'].content['application/json'].schema;
     expect(Object.keys(historyPage.properties.pagination.properties).sort()).toEqual(['hasMore', 'limit', 'nextCursor', 'offset', 'total']);
+    const sessionParameters = spec.paths['/api/chat/sessions'].get.parameters as any[];
+    expect(sessionParameters.map((parameter) => parameter.name).sort()).toEqual(['agentId', 'all', 'cursor', 'limit', 'offset']);
+    expect(sessionParameters.find((parameter) => parameter.name === 'cursor').schema).toMatchObject({ type: 'string' });
+    const sessionsPage = spec.paths['/api/chat/sessions'].get.responses['200'].content['application/json'].schema;
+    expect(Object.keys(sessionsPage.properties.pagination.properties).sort()).toEqual(['hasMore', 'limit', 'nextCursor', 'offset', 'total']);
 
     // What the spec says is what the server enforces: an unknown field is refused.
     expect((await send(t, { message: 'hi', unknown: true })).status).toBe(400);

@@ -14,10 +14,9 @@ import {
   HistoryQuery,
   HistoryResponse,
   IdParams,
-  Pagination,
   SendMessageBody,
-  SessionView,
   SessionsQuery,
+  SessionsResponse,
   errorResponses,
 } from '../schemas.ts';
 import { streamEventsAsSse, wantsEventStream } from '../sse.ts';
@@ -122,12 +121,12 @@ export async function registerChatRoutes(root: FastifyInstance, services: Servic
         summary: 'The caller\'s sessions, newest first (admins: `all=true` for the workspace\'s)',
         security,
         querystring: SessionsQuery,
-        response: { 200: Type.Object({ data: Type.Array(SessionView), pagination: Pagination }), ...errorResponses(400, 401) },
+        response: { 200: SessionsResponse, ...errorResponses(400, 401) },
       },
     },
     async (request) => {
       const query = request.query;
-      return history.sessions(principalOf(request), { agentId: query.agentId, all: query.all, limit: query.limit ?? 50, offset: query.offset ?? 0 });
+      return history.sessions(principalOf(request), { agentId: query.agentId, all: query.all, limit: query.limit ?? 50, offset: query.offset, cursor: query.cursor });
     },
   );
 
