@@ -16,6 +16,7 @@ import type {
   Page,
   SendMessageInput,
   Session,
+  SessionsPage,
   SessionsQuery,
   StatsQuery,
   StreamInput,
@@ -149,12 +150,31 @@ export class FleetchatClient {
   }
 
   /** The caller's sessions, newest activity first (admins: `all: true` for the workspace's). */
-  sessions(query: SessionsQuery = {}, options: RequestOptions = {}): Promise<Page<Session>> {
-    return this.#request<Page<Session>>('GET', '/api/chat/sessions', { query: { ...query }, signal: options.signal });
+  sessions(query: SessionsQuery = {}, options: RequestOptions = {}): Promise<SessionsPage> {
+    return this.#request<SessionsPage>('GET', '/api/chat/sessions', { query: { ...query }, signal: options.signal });
   }
 
-  sessionPages(query: SessionsQuery = {}): AsyncGenerator<Page<Session>, void, undefined> {
-    return pages((offset) => this.sessions({ ...query, offset }), query.offset ?? 0);
+  /**
+   * Every page of a sessions query, fetched one at a time as the loop asks for it. The first
+   * page is the query as given (its `offset` or `cursor`); each next one continues from the
+   * previous page's `nextCursor`, so a session that gets a message meanwhile (and so moves to
+   * the top) is not listed twice. A server that sends no `nextCursor` is walked by offset.
+   */
+  async *sessionPages(query: SessionsQuery = {}): AsyncGenerator<SessionsPage, void, undefined> {
+    const { offset, cursor: first, ...filters } = query;
+    let next: SessionsQuery = query;
+    let position = offset ?? 0;
+    for (;;) {
+      const page = await this.sessions(next);
+      yield page;
+      // An empty page with hasMore (rows deleted meanwhile) would loop forever; stop instead.
+      if (!page.pagination.hasMore || page.data.length === 0) return;
+      position += page.data.length;
+      const cursor = page.pagination.nextCursor;
+      if (typeof cursor === 'string') next = { ...filters, cursor };
+      else if (first === undefined) next = { ...filters, offset: position };
+      else return; // a cursor query to a server that gives no next cursor: nothing to continue from
+    }
   }
 
   /** Rates an answer 1–5; rating again replaces the earlier rating. */
@@ -219,16 +239,5 @@ export class FleetchatClient {
       if (error instanceof FleetchatError) return error;
     }
     return new FleetchatError(`Could not open the WebSocket to ${this.baseUrl}.`, { code: 'CONNECTION_ERROR', status: 0 });
-  }
-}
-
-/** Walks `hasMore` from `offset`; each page is fetched only when the consumer asks for it. */
-async function* pages<T>(fetchPage: (offset: number) => Promise<Page<T>>, offset: number): AsyncGenerator<Page<T>, void, undefined> {
-  for (;;) {
-    const page = await fetchPage(offset);
-    yield page;
-    // An empty page with hasMore (rows deleted meanwhile) would loop forever; stop instead.
-    if (!page.pagination.hasMore || page.data.length === 0) return;
-    offset += page.data.length;
   }
 }

@@ -135,6 +135,21 @@ export interface SessionsQuery extends PageQuery {
   agentId?: string;
   /** Admins: every session of the workspace, not only their own. */
   all?: boolean;
+  /** Keyset paging: a page's `pagination.nextCursor`, passed back unchanged (not with `offset`). */
+  cursor?: string;
+}
+
+export interface SessionsPagination extends Pagination {
+  /**
+   * When `hasMore`: an opaque cursor after the page's last session, to pass as `cursor` for the
+   * next page; else null. With a cursor in the query, `offset` is 0.
+   */
+  nextCursor: string | null;
+}
+
+export interface SessionsPage {
+  data: Session[];
+  pagination: SessionsPagination;
 }
 
 export interface Session {

@@ -179,6 +179,44 @@ describe('chat', () => {
     const everyone = [];
     for await (const page of admin.sessionPages({ all: true, limit: 2 })) everyone.push(...page.data);
     expect(everyone.map((session) => session.id)).toContain(answer.sessionId);
+    expect(everyone.map((session) => session.id)).toEqual((await admin.sessions({ all: true, limit: 200 })).data.map((session) => session.id));
+  });
+
+  it('sessionPages continues from nextCursor: a session active mid-walk is not listed twice; without nextCursor it walks by offset', async () => {
+    const member = await t.member();
+    const client = new FleetchatClient({ baseUrl: t.baseUrl, token: member.token });
+    for (let index = 0; index < 5; index += 1) await client.sendMessage({ message: `session ${index}`, agentId: t.agents.Aria });
+    const before = (await client.sessions({ limit: 200 })).data.map((session) => session.id);
+
+    const urls: string[] = [];
+    const watching = new FleetchatClient({ baseUrl: t.baseUrl, token: member.token, fetch: (input, init) => (urls.push(String(input)), fetch(input, init)) });
+    const pages = [];
+    for await (const page of watching.sessionPages({ limit: 2 })) {
+      pages.push(page);
+      // The oldest session, not listed yet, gets an answer and moves to the top.
+      if (pages.length === 1) await client.sendMessage({ message: 'again', sessionId: before[4] });
+    }
+    expect(pages.flatMap((page) => page.data.map((session) => session.id))).toEqual(before.slice(0, 4));
+    // The first page as asked; the next ones from the previous page's nextCursor, never an offset.
+    expect(urls.map((url) => new URL(url).searchParams.get('cursor'))).toEqual([null, pages[0].pagination.nextCursor]);
+    expect(urls.every((url) => !new URL(url).searchParams.has('offset'))).toBe(true);
+    expect(pages.map((page) => page.pagination.offset)).toEqual([0, 0]);
+    expect(pages.at(-1)?.pagination).toMatchObject({ hasMore: false, nextCursor: null });
+
+    // A server that knows nothing of cursors (no nextCursor): the pages go by offset, as before.
+    const legacy = new FleetchatClient({
+      baseUrl: t.baseUrl,
+      token: member.token,
+      fetch: async (input, init) => {
+        const response = await fetch(input, init);
+        const body = await response.json();
+        delete body.pagination.nextCursor;
+        return new Response(JSON.stringify(body), { status: response.status, headers: { 'content-type': 'application/json' } });
+      },
+    });
+    const offsets: number[] = [];
+    for await (const page of legacy.sessionPages({ limit: 2 })) offsets.push(page.pagination.offset);
+    expect(offsets).toEqual([0, 2, 4]);
   });
 
   it('typed errors: 400 with details, 404 with its code', async () => {

@@ -24,6 +24,8 @@ check<Same<Client.Agent, Static<typeof Schemas.AgentView>>>();
 check<Same<Client.FeedbackInput, Static<typeof Schemas.FeedbackBody>>>();
 check<Same<Client.HistoryQuery, Static<typeof Schemas.HistoryQuery>>>();
 check<Same<Client.HistoryPagination, Static<typeof Schemas.HistoryPagination>>>();
+check<Same<Client.SessionsPagination, Static<typeof Schemas.SessionsPagination>>>();
+check<Same<Client.SessionsPage, Static<typeof Schemas.SessionsResponse>>>();
 check<Same<Client.AgentsQuery, Static<typeof Schemas.AgentsQuery>>>();
 // The server types routedBy as a plain string in its schemas; the client names the five values.
 check<Fits<Client.Answer, Static<typeof Schemas.AnswerView>>>();
@@ -33,6 +35,8 @@ check<Same<keyof Client.Answer, keyof Static<typeof Schemas.AnswerView>>>();
 check<Same<keyof Client.HistoryItem, keyof Static<typeof Schemas.HistoryItem>>>();
 check<Same<Omit<Client.SendMessageInput, 'idempotencyKey'>, Static<ReturnType<typeof Schemas.SendMessageBody>>>>();
 check<Same<Omit<Client.SessionsQuery, never>, Static<typeof Schemas.SessionsQuery>>>();
+// Optional fields make Same lenient about a field that only one side has; compare the names too.
+check<Same<keyof Client.SessionsQuery, keyof Static<typeof Schemas.SessionsQuery>>>();
 check<Same<Omit<Client.AgentStats, 'agentId' | 'from' | 'to'>, AgentStats>>();
 
 describe('wire types', () => {
