@@ -1,7 +1,7 @@
 /** Messages: writes on the answer path, and the reads that feed prompts. */
 import type { Database } from 'better-sqlite3';
 import type { NewMessage } from '../store.ts';
-import { assertStorableText, lazy, type SynchronousStore } from './repository.ts';
+import { assertStorableText, atomic, lazy, type SynchronousStore } from './repository.ts';
 import { messageColumns, toMessage, type MessageRow } from './rows.ts';
 
 type MessageMethods = Pick<
@@ -40,7 +40,7 @@ export function createMessageRepository(database: Database): MessageMethods {
       'UPDATE sessions SET last_message_at = MAX(last_message_at, ?) WHERE id = ?',
     );
     return {
-      insertAndBump: database.transaction((row: MessageRow) => {
+      insertAndBump: atomic(database, (row: MessageRow) => {
         insert.run(row);
         bumpSession.run(row.created_at, row.session_id);
       }),

@@ -1,8 +1,9 @@
 /**
  * What the entity modules of this folder share: the synchronous shape of the port that they
  * implement (better-sqlite3 is synchronous; `sqlite-store.ts` turns it back into promises in one
- * place) and lazily prepared statements.
+ * place), lazily prepared statements and atomic writes.
  */
+import type { Database } from 'better-sqlite3';
 import type { Store } from '../store.ts';
 
 /** The port with every `Promise<T>` result unwrapped to `T`. */
@@ -13,6 +14,18 @@ export type Synchronous<T> = {
 };
 
 export type SynchronousStore = Synchronous<Omit<Store, 'kind'>>;
+
+/**
+ * `body` as one atomic write: in its own transaction when called alone, as is when a transaction
+ * is already open. On the answer path the group commit has opened one, with a savepoint per
+ * write that it rolls back when the write throws; a nested better-sqlite3 transaction would add
+ * a second savepoint (three more statements) around the same work. Whoever opens the enclosing
+ * transaction must likewise roll back a write that throws.
+ */
+export function atomic<Input, Result>(database: Database, body: (input: Input) => Result): (input: Input) => Result {
+  const alone = database.transaction(body);
+  return (input) => (database.inTransaction ? body(input) : alone(input));
+}
 
 /**
  * Prepares a set of statements on first use and keeps them for the life of the connection.

@@ -16,7 +16,7 @@ import { createHistoryRepository } from './history.ts';
 import { createIdempotencyRepository } from './idempotency.ts';
 import { createMessageRepository } from './messages.ts';
 import { runMigrations } from './migrations.ts';
-import { lazy, type SynchronousStore } from './repository.ts';
+import { atomic, lazy, type SynchronousStore } from './repository.ts';
 import { createSessionRepository } from './sessions.ts';
 import { createStatsRepository } from './stats.ts';
 import { createUsageRepository } from './usage.ts';
@@ -113,13 +113,13 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     ...createStatsRepository(database),
   } as SynchronousStore;
 
-  // Composite writes of the answer path: one commit instead of one per statement (nested
-  // better-sqlite3 transactions become savepoints).
-  const beginTurn = database.transaction((input: Parameters<SynchronousStore['beginTurn']>[0]) => {
+  // Composite writes of the answer path: one commit instead of one per statement, and within
+  // the group commit's transaction no savepoint of their own (see atomic()).
+  const beginTurn = atomic(database, (input: Parameters<SynchronousStore['beginTurn']>[0]) => {
     if (input.session) methods.createSession(input.session);
     return methods.insertMessage(input.message);
   });
-  const completeAnswer = database.transaction((input: Parameters<SynchronousStore['completeAnswer']>[0]) => {
+  const completeAnswer = atomic(database, (input: Parameters<SynchronousStore['completeAnswer']>[0]) => {
     const { message } = input;
     if (input.streamed) {
       methods.finishMessage(message.id, {

@@ -32,6 +32,26 @@ export function describeAnswers(store: StoreGetter): void {
       expect(await store().getSession(workspace.id, sessionId)).toBeUndefined();
     });
 
+    it('rolls back a failing turn alone when turns are written together (SQLite: one commit)', async () => {
+      const { workspace, member, agent } = await addTenant(store());
+      const existing = await addMessage(store(), await addSession(store(), member, agent, at(0)), { createdAt: at(1) });
+      const turn = (sessionId: string, messageId: string) =>
+        store().beginTurn({
+          session: { id: sessionId, workspaceId: workspace.id, userId: member.id, agentId: agent.id, title: 't', now: at(60) },
+          message: { id: messageId, sessionId, workspaceId: workspace.id, userId: member.id, agentId: agent.id, role: 'user', content: 'together', status: 'complete', createdAt: at(60) },
+        });
+      const [before, failing, after] = [newId(), newId(), newId()];
+      // Issued in one turn of the event loop: the failing one (a duplicate message id, found
+      // after its session was inserted) sits between two that must be kept whole.
+      const outcomes = await Promise.allSettled([turn(before, newId()), turn(failing, existing.id), turn(after, newId())]);
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(await store().getSession(workspace.id, failing)).toBeUndefined();
+      for (const sessionId of [before, after]) {
+        expect(await store().getSession(workspace.id, sessionId)).toMatchObject({ id: sessionId, lastMessageAt: at(60) });
+        expect(await store().recentSessionMessages(sessionId, 10)).toHaveLength(1);
+      }
+    });
+
     it('inserts a finished answer with its usage and the agent activity together', async () => {
       const { workspace, member, agent } = await addTenant(store());
       const session = await addSession(store(), member, agent, at(0));
