@@ -93,26 +93,32 @@ export async function* streamWithFallbacks(
       [Symbol.asyncIterator]();
     // Every read is raced against the attempt's abort, so a timeout or abort ends the attempt at
     // once even when an adapter (or an injected fetch) is slow to honour its signal. One abort
-    // listener per read, removed when the read settles: racing each read against one promise
-    // that lives as long as the attempt (`Promise.race([next, aborted])`) leaves a reaction on
-    // it per read, each holding its chunk until the attempt ends — memory that grew with the
-    // length of the answer (about 0.5 KB a chunk, measured by bench/ws-slow-reader.ts).
+    // listener for the whole attempt settles whichever read is pending: racing each read against
+    // one promise that lives as long as the attempt (`Promise.race([next, aborted])`) would leave
+    // a reaction on it per read, each holding its chunk until the attempt ends (memory that grew
+    // with the length of the answer, about 0.5 KB a chunk, measured by bench/ws-slow-reader.ts),
+    // and a listener added and removed per read costs two EventTarget calls per chunk.
     const attemptSignal = attemptController.signal;
+    let settlePending: ((value: typeof abortedMarker) => void) | undefined;
+    const onAttemptAbort = (): void => settlePending?.(abortedMarker);
+    attemptSignal.addEventListener('abort', onAttemptAbort, { once: true });
     const nextOrAbort = (): Promise<IteratorResult<ChatStreamPart> | typeof abortedMarker> =>
       new Promise((resolve, reject) => {
-        const onAbort = (): void => resolve(abortedMarker);
+        if (attemptSignal.aborted) {
+          resolve(abortedMarker);
+          return;
+        }
+        settlePending = resolve;
         iterator.next().then(
           (result) => {
-            attemptSignal.removeEventListener('abort', onAbort);
+            settlePending = undefined;
             resolve(result);
           },
           (error: unknown) => {
-            attemptSignal.removeEventListener('abort', onAbort);
+            settlePending = undefined;
             reject(error);
           },
         );
-        if (attemptSignal.aborted) resolve(abortedMarker);
-        else attemptSignal.addEventListener('abort', onAbort, { once: true });
       });
     let output = '';
     let yieldedText = false;
@@ -138,6 +144,8 @@ export async function* streamWithFallbacks(
     } finally {
       if (timer !== undefined) clearTimeout(timer);
       signal.removeEventListener('abort', onCallerAbort);
+      attemptSignal.removeEventListener('abort', onAttemptAbort);
+      settlePending = undefined;
       if (end === undefined) {
         // Failed, timed out, or our consumer stopped iterating: make sure the upstream stops.
         attemptController.abort(signal.reason);
