@@ -1,0 +1,113 @@
+/**
+ * `fleetchat serve` as a user runs it: a real process on a free port, its start-up banner (what
+ * it listens on, the store, the fleet, what the router reads, the first admin), a request, then
+ * SIGTERM and a clean exit.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_WORD_VECTORS_PATH } from '../../src/agents/word-vectors-file.ts';
+
+const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetchat-serve-'));
+afterAll(() => fs.rmSync(directory, { recursive: true, force: true }));
+
+interface Served {
+  banner: string;
+  url: string;
+  /** Sends SIGTERM; resolves with the exit code and everything the process printed. */
+  stop(): Promise<{ code: number | null; output: string }>;
+}
+
+function serve(name: string, extraEnv: Record<string, string> = {}): Promise<Served> {
+  const env = {
+    ...process.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: `sqlite:${path.join(directory, `${name}.db`)}`,
+    JWT_SECRET: 'serve-test-secret-that-is-at-least-32-characters',
+    FLEETCHAT_CONFIG: '',
+    FLEETCHAT_ADMIN_EMAIL: 'owner@example.test',
+    FLEETCHAT_ADMIN_PASSWORD: '',
+    LOG_LEVEL: 'warn',
+    ...extraEnv,
+  };
+  const child = spawn(process.execPath, ['bin/fleetchat.js', 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (data: Buffer) => (output += data.toString()));
+  child.stderr.on('data', (data: Buffer) => (output += data.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      clearInterval(poll);
+      child.kill('SIGKILL');
+      reject(new Error(`serve did not start:\n${output}`));
+    }, 30_000);
+    exited.then((code) => {
+      clearInterval(poll);
+      reject(new Error(`serve exited with ${code}:\n${output}`));
+    });
+    const poll = setInterval(() => {
+      // The banner is written in one piece, ending with the console line.
+      const match = /fleetchat listening on (http:\/\/\S+)[\s\S]*console: .*\n/.exec(output);
+      if (!match) return;
+      clearInterval(poll);
+      clearTimeout(timer);
+      resolve({
+        banner: match[0],
+        url: match[1],
+        stop: async () => {
+          child.kill('SIGTERM');
+          return { code: await exited, output };
+        },
+      });
+    }, 20);
+  });
+}
+
+describe('fleetchat serve', () => {
+  it('prints what it runs with, answers, and stops cleanly on SIGTERM', async () => {
+    const served = await serve('banner');
+    try {
+      const lines = served.banner.trim().split('\n');
+      expect(lines[0]).toMatch(/^fleetchat listening on http:\/\/127\.0\.0\.1:\d+ \(ready in \d+ ms\)$/);
+      expect(served.banner).toMatch(/ {2}store: sqlite \(sqlite:.*banner\.db\), coordination: memory\n/);
+      expect(served.banner).toMatch(/ {2}fleet: \d+ agent\(s\) from .+; providers: .*mock/);
+      // What the router reads depends on whether the install built the word-vector table.
+      if (fs.existsSync(DEFAULT_WORD_VECTORS_PATH)) {
+        expect(served.banner).toMatch(/ {2}routing: 50000 word vectors of 100 dimensions from .*glove-100d-50k\.bin\n/);
+      } else {
+        expect(served.banner).toMatch(/ {2}routing: no word-vector table at .*, lexical features only; build it with `npm run build:vectors`\n/);
+      }
+      expect(served.banner).toContain('every agent runs on the built-in offline mock provider');
+      // No password configured: one is generated and shown once.
+      const password = /first start: created admin owner@example\.test with password (\S+) \(shown once/.exec(served.banner)?.[1];
+      expect(password).toBeDefined();
+      expect(served.banner).toContain(`console: ${served.url}/   API docs: ${served.url}/docs`);
+
+      const login = await fetch(`${served.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'owner@example.test', password }),
+      });
+      expect(login.status).toBe(200);
+      expect(((await login.json()) as { token?: string }).token).toEqual(expect.any(String));
+    } finally {
+      const { code, output } = await served.stop();
+      expect(output).toContain('SIGTERM: finishing running answers');
+      expect(code).toBe(0);
+    }
+  }, 60_000);
+
+  it('says when routing reads words only (ROUTING_WORD_VECTORS=off)', async () => {
+    const served = await serve('lexical', { ROUTING_WORD_VECTORS: 'off', FLEETCHAT_ADMIN_PASSWORD: 'a-long-enough-password' });
+    try {
+      expect(served.banner).toContain('  routing: word vectors off (ROUTING_WORD_VECTORS=off), lexical features only\n');
+      expect(served.banner).toContain('first start: created admin owner@example.test with FLEETCHAT_ADMIN_PASSWORD');
+      expect(served.banner).not.toContain('with password');
+    } finally {
+      expect((await served.stop()).code).toBe(0);
+    }
+  }, 60_000);
+});
