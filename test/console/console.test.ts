@@ -203,6 +203,49 @@ describe.skipIf(!available)('web console in headless Chromium', () => {
     expect(await page.getByRole('button', { name: 'Load earlier messages' }).count()).toBe(0);
   });
 
+  it('lists sessions 20 at a time: "Show older sessions" continues from the last one shown', async () => {
+    for (let index = 1; index <= 22; index++) await api.sendMessage({ message: `listing ${index}`, agentId: t.agents.Nova });
+    const { total } = (await api.sessions({ limit: 1 })).pagination;
+    expect(total).toBeGreaterThan(22);
+    const sessionUrls: URL[] = [];
+    const onRequest = (request: { url(): string }) => {
+      if (request.url().includes('/api/chat/sessions')) sessionUrls.push(new URL(request.url()));
+    };
+    page.on('request', onRequest);
+    try {
+      await page.goto(`${t.baseUrl}/#/sessions`);
+      const rows = page.locator('table tbody tr');
+      await expect.poll(() => rows.count()).toBe(20);
+      expect(await page.locator('.pager').textContent()).toContain(`20 of ${total}`);
+      // Newest first: the last session opened leads.
+      expect(await rows.first().locator('a').textContent()).toBe('listing 22');
+      await page.locator('.pager').scrollIntoViewIfNeeded();
+      await shot(page, '07b-sessions-more');
+      const more = page.getByRole('button', { name: 'Show older sessions' });
+      while ((await more.count()) > 0) {
+        const before = await rows.count();
+        await more.click();
+        await expect.poll(() => rows.count()).toBeGreaterThan(before);
+      }
+      expect(await rows.count()).toBe(total);
+      // The button is gone with the last page; the keyboard lands on the rows it brought.
+      expect(await page.evaluate(() => document.activeElement?.tagName === 'A' && document.activeElement.closest('tbody') !== null)).toBe(true);
+      expect(await page.locator('.pager').textContent()).toContain(`${total} of ${total}`);
+      // Every session once, and each later page placed by the cursor, not by an offset.
+      const titles = await rows.locator('a').allTextContents();
+      expect(new Set(titles.filter((title) => title.startsWith('listing '))).size).toBe(22);
+      expect(titles.filter((title) => title.startsWith('listing ')).length).toBe(22);
+      const later = sessionUrls.slice(1);
+      expect(later.length).toBeGreaterThan(0);
+      for (const url of later) {
+        expect(url.searchParams.get('cursor')).toMatch(/\S/);
+        expect(url.searchParams.has('offset')).toBe(false);
+      }
+    } finally {
+      page.off('request', onRequest);
+    }
+  });
+
   it('admins see every session of the workspace; another user\'s opens read-only', async () => {
     const member = await t.member();
     const memberClient = new FleetchatClient({ baseUrl: t.baseUrl, token: member.token });

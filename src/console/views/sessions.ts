@@ -1,4 +1,9 @@
-/** Past sessions, newest activity first, one page at a time; admins may list the workspace's. */
+/**
+ * Past sessions, newest activity first; "Show older sessions" appends the next page, continuing
+ * from the last one shown (keyset: a session that gets a message meanwhile is not listed twice).
+ * Admins may list the workspace's.
+ */
+import type { Session } from '../../client/index.ts';
 import type { ConsoleContext, Route } from '../context.ts';
 import { agentName } from '../context.ts';
 import { h, replace } from '../dom.ts';
@@ -9,8 +14,7 @@ const PAGE_SIZE = 20;
 export function renderSessions(context: ConsoleContext, main: HTMLElement, route: Route): void {
   const isAdmin = context.user.role === 'admin';
   const all = isAdmin && route.query.get('all') === '1';
-  const offset = Math.max(0, Number.parseInt(route.query.get('offset') ?? '0', 10) || 0);
-  const href = (options: { all: boolean; offset: number }) => `#/sessions?${new URLSearchParams({ ...(options.all ? { all: '1' } : {}), offset: String(options.offset) })}`;
+  const href = (options: { all: boolean }) => (options.all ? '#/sessions?all=1' : '#/sessions');
 
   const body = h('div', { class: 'panel' }, h('p', { class: 'muted', text: 'Loading sessions…' }));
   main.append(
@@ -22,36 +26,66 @@ export function renderSessions(context: ConsoleContext, main: HTMLElement, route
         ? h(
             'nav',
             { class: 'segmented', attrs: { 'aria-label': 'Whose sessions' } },
-            h('a', { text: 'Mine', attrs: { href: href({ all: false, offset: 0 }), 'aria-current': all ? undefined : 'page' } }),
-            h('a', { text: 'Whole workspace', attrs: { href: href({ all: true, offset: 0 }), 'aria-current': all ? 'page' : undefined } }),
+            h('a', { text: 'Mine', attrs: { href: href({ all: false }), 'aria-current': all ? undefined : 'page' } }),
+            h('a', { text: 'Whole workspace', attrs: { href: href({ all: true }), 'aria-current': all ? 'page' : undefined } }),
           )
         : null,
       body,
     ),
   );
 
+  const row = (session: Session) =>
+    h(
+      'tr',
+      {},
+      h('th', { attrs: { scope: 'row', 'data-label': 'Session' } }, h('a', { text: session.title || 'Untitled session', attrs: { href: `#/chat/${session.id}` } })),
+      h('td', { text: agentName(context, session.agentId), attrs: { 'data-label': 'Agent' } }),
+      all ? h('td', { text: session.userId === context.user.id ? 'You' : `User ${session.userId.slice(-6)}`, attrs: { 'data-label': 'Owner', title: session.userId } }) : null,
+      h('td', { attrs: { 'data-label': 'Last message' } }, h('time', { text: formatTime(session.lastMessageAt), attrs: { datetime: session.lastMessageAt } })),
+      h('td', { attrs: { 'data-label': 'Started' } }, h('time', { text: formatTime(session.createdAt), attrs: { datetime: session.createdAt } })),
+    );
+
   void (async () => {
     try {
-      const page = await context.client.sessions({ all: all || undefined, limit: PAGE_SIZE, offset });
+      const page = await context.client.sessions({ all: all || undefined, limit: PAGE_SIZE });
       for (const session of page.data) context.sessions.set(session.id, session);
       if (page.data.length === 0) {
-        replace(body, h('p', { class: 'muted', text: offset > 0 ? 'No more sessions.' : 'No sessions yet. Start one from the Chat page.' }), h('a', { class: 'button button-primary', text: 'New chat', attrs: { href: '#/chat' } }));
+        replace(body, h('p', { class: 'muted', text: 'No sessions yet. Start one from the Chat page.' }), h('a', { class: 'button button-primary', text: 'New chat', attrs: { href: '#/chat' } }));
         return;
       }
-      const rows = page.data.map((session) =>
-        h(
-          'tr',
-          {},
-          h('th', { attrs: { scope: 'row', 'data-label': 'Session' } }, h('a', { text: session.title || 'Untitled session', attrs: { href: `#/chat/${session.id}` } })),
-          h('td', { text: agentName(context, session.agentId), attrs: { 'data-label': 'Agent' } }),
-          all ? h('td', { text: session.userId === context.user.id ? 'You' : `User ${session.userId.slice(-6)}`, attrs: { 'data-label': 'Owner', title: session.userId } }) : null,
-          h('td', { attrs: { 'data-label': 'Last message' } }, h('time', { text: formatTime(session.lastMessageAt), attrs: { datetime: session.lastMessageAt } })),
-          h('td', { attrs: { 'data-label': 'Started' } }, h('time', { text: formatTime(session.createdAt), attrs: { datetime: session.createdAt } })),
-        ),
-      );
-      const { total } = page.pagination;
-      const previous = offset > 0 ? h('a', { class: 'button button-quiet', text: '← Newer', attrs: { href: href({ all, offset: Math.max(0, offset - PAGE_SIZE) }) } }) : null;
-      const next = page.pagination.hasMore ? h('a', { class: 'button button-quiet', text: 'Older →', attrs: { href: href({ all, offset: offset + page.data.length }) } }) : null;
+      const tbody = h('tbody', {}, ...page.data.map(row));
+      const count = h('p', { class: 'muted' });
+      const more = h('button', { class: 'button button-quiet', text: 'Show older sessions', attrs: { type: 'button' } });
+      let shown = page.data.length;
+      let total = page.pagination.total;
+      let cursor = page.pagination.nextCursor;
+      const update = () => {
+        count.textContent = `${formatInteger(shown)} of ${formatInteger(total)} sessions`;
+        if (cursor === null) more.remove(); // a `hidden` attribute loses to the button's display rule
+      };
+      more.addEventListener('click', () => {
+        if (cursor === null) return;
+        more.setAttribute('disabled', '');
+        void (async () => {
+          try {
+            const older = await context.client.sessions({ all: all || undefined, limit: PAGE_SIZE, cursor: cursor as string });
+            for (const session of older.data) context.sessions.set(session.id, session);
+            const added = older.data.map(row);
+            tbody.append(...added);
+            shown += older.data.length;
+            total = older.pagination.total;
+            cursor = older.data.length > 0 ? older.pagination.nextCursor : null;
+            update();
+            // The last page removes the button: keep the keyboard where the new rows start.
+            if (cursor === null) added[0]?.querySelector('a')?.focus();
+          } catch (error) {
+            context.showError(error);
+          } finally {
+            more.removeAttribute('disabled');
+          }
+        })();
+      });
+      update();
       replace(
         body,
         h(
@@ -63,14 +97,9 @@ export function renderSessions(context: ConsoleContext, main: HTMLElement, route
             {},
             h('tr', {}, ...['Session', 'Agent', ...(all ? ['Owner'] : []), 'Last message', 'Started'].map((label) => h('th', { text: label, attrs: { scope: 'col' } }))),
           ),
-          h('tbody', {}, ...rows),
+          tbody,
         ),
-        h(
-          'div',
-          { class: 'pager' },
-          h('p', { class: 'muted', text: `${formatInteger(offset + 1)}–${formatInteger(offset + page.data.length)} of ${formatInteger(total)}` }),
-          h('div', { class: 'actions' }, previous, next),
-        ),
+        h('div', { class: 'pager' }, count, h('div', { class: 'actions' }, more)),
       );
     } catch (error) {
       context.showError(error, body);
