@@ -74,6 +74,12 @@ export interface HistoryRequest {
   after?: string;
 }
 
+/** A page is placed either by an offset or by a cursor, never both (even offset=0). */
+function refuseOffsetWith(cursorName: string, offset: number | undefined): void {
+  if (offset === undefined) return;
+  throw new AppError('VALIDATION_ERROR', `\`offset\` cannot be combined with \`${cursorName}\`: a page is placed either by an offset or by a cursor; drop \`offset\` to continue from the cursor.`);
+}
+
 /**
  * The cursor of a history request, refusing the combinations that would be ambiguous: a page
  * is placed either by `offset` or by a cursor, and each cursor name goes with the one order in
@@ -85,9 +91,7 @@ function checkCursor(query: HistoryRequest): string | undefined {
   }
   const name = query.before !== undefined ? 'before' : query.after !== undefined ? 'after' : undefined;
   if (name === undefined) return undefined;
-  if (query.offset !== undefined) {
-    throw new AppError('VALIDATION_ERROR', `\`offset\` cannot be combined with \`${name}\`: a page is placed either by an offset or by a cursor; drop \`offset\` to continue from the cursor.`);
-  }
+  refuseOffsetWith(name, query.offset);
   if (name === 'before' && query.order !== 'desc') {
     throw new AppError('VALIDATION_ERROR', '`before` pages go newest first: use it with order=desc (the default), or use `after` with order=asc.');
   }
@@ -111,9 +115,7 @@ export interface SessionsRequest {
 /** The position a sessions request continues from, refusing an offset next to it. */
 function checkSessionCursor(query: SessionsRequest): SessionPosition | undefined {
   if (query.cursor === undefined) return undefined;
-  if (query.offset !== undefined) {
-    throw new AppError('VALIDATION_ERROR', '`offset` cannot be combined with `cursor`: a page is placed either by an offset or by a cursor; drop `offset` to continue from the cursor.');
-  }
+  refuseOffsetWith('cursor', query.offset);
   const position = decodeSessionCursor(query.cursor);
   if (position === undefined) {
     throw new AppError('VALIDATION_ERROR', '`cursor` is not a sessions cursor: pass `pagination.nextCursor` of the previous page unchanged, or leave `cursor` out to start from the newest session.');

@@ -127,21 +127,12 @@ export class FleetchatClient {
    * from the previous page's `nextCursor` (keyset paging), so messages arriving meanwhile
    * neither repeat nor shift pages. A server that sends no `nextCursor` is walked by offset.
    */
-  async *historyPages(query: HistoryQuery = {}): AsyncGenerator<HistoryPage, void, undefined> {
+  historyPages(query: HistoryQuery = {}): AsyncGenerator<HistoryPage, void, undefined> {
     const { offset, before, after, ...filters } = query;
-    let next: HistoryQuery = query;
-    let position = offset ?? 0;
-    for (;;) {
-      const page = await this.history(next);
-      yield page;
-      // An empty page with hasMore (rows deleted meanwhile) would loop forever; stop instead.
-      if (!page.pagination.hasMore || page.data.length === 0) return;
-      position += page.data.length;
-      const cursor = page.pagination.nextCursor;
-      if (typeof cursor === 'string') next = filters.order === 'asc' ? { ...filters, after: cursor } : { ...filters, before: cursor };
-      else if (before === undefined && after === undefined) next = { ...filters, offset: position };
-      else return; // a cursor query to a server that gives no next cursor: nothing to continue from
-    }
+    return walkPages((next) => this.history(next), query, offset ?? 0, (cursor, position) => {
+      if (cursor !== null) return filters.order === 'asc' ? { ...filters, after: cursor } : { ...filters, before: cursor };
+      return before === undefined && after === undefined ? { ...filters, offset: position } : undefined;
+    });
   }
 
   /** Every message of a history query, page after page. */
@@ -160,21 +151,12 @@ export class FleetchatClient {
    * previous page's `nextCursor`, so a session that gets a message meanwhile (and so moves to
    * the top) is not listed twice. A server that sends no `nextCursor` is walked by offset.
    */
-  async *sessionPages(query: SessionsQuery = {}): AsyncGenerator<SessionsPage, void, undefined> {
+  sessionPages(query: SessionsQuery = {}): AsyncGenerator<SessionsPage, void, undefined> {
     const { offset, cursor: first, ...filters } = query;
-    let next: SessionsQuery = query;
-    let position = offset ?? 0;
-    for (;;) {
-      const page = await this.sessions(next);
-      yield page;
-      // An empty page with hasMore (rows deleted meanwhile) would loop forever; stop instead.
-      if (!page.pagination.hasMore || page.data.length === 0) return;
-      position += page.data.length;
-      const cursor = page.pagination.nextCursor;
-      if (typeof cursor === 'string') next = { ...filters, cursor };
-      else if (first === undefined) next = { ...filters, offset: position };
-      else return; // a cursor query to a server that gives no next cursor: nothing to continue from
-    }
+    return walkPages((next) => this.sessions(next), query, offset ?? 0, (cursor, position) => {
+      if (cursor !== null) return { ...filters, cursor };
+      return first === undefined ? { ...filters, offset: position } : undefined;
+    });
   }
 
   /** Rates an answer 1–5; rating again replaces the earlier rating. */
@@ -239,5 +221,29 @@ export class FleetchatClient {
       if (error instanceof FleetchatError) return error;
     }
     return new FleetchatError(`Could not open the WebSocket to ${this.baseUrl}.`, { code: 'CONNECTION_ERROR', status: 0 });
+  }
+}
+
+/**
+ * Walks a listing page by page, each fetched only when the consumer asks for it: first `query`,
+ * then what `following` makes of the previous page's `nextCursor` (null from a server that sends
+ * none) and the position reached from `offset`; undefined from it ends the walk.
+ */
+async function* walkPages<Query, Listing extends { data: unknown[]; pagination: { hasMore: boolean; nextCursor?: string | null } }>(
+  fetchPage: (query: Query) => Promise<Listing>,
+  query: Query,
+  offset: number,
+  following: (cursor: string | null, position: number) => Query | undefined,
+): AsyncGenerator<Listing, void, undefined> {
+  let next: Query | undefined = query;
+  let position = offset;
+  while (next !== undefined) {
+    const page = await fetchPage(next);
+    yield page;
+    // An empty page with hasMore (rows deleted meanwhile) would loop forever; stop instead.
+    if (!page.pagination.hasMore || page.data.length === 0) return;
+    position += page.data.length;
+    const cursor = page.pagination.nextCursor;
+    next = following(typeof cursor === 'string' ? cursor : null, position);
   }
 }

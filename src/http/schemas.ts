@@ -48,6 +48,15 @@ export const PageQuery = (maxLimit: number, defaultLimit: number) => ({
   offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
 });
 
+/**
+ * Limit and offset of a listing that can also be placed by a cursor. The offset has no
+ * `default`: the handler must tell an absent offset from offset=0, which a cursor refuses.
+ */
+const KeysetPageQuery = (maxLimit: number, defaultLimit: number, offsetDescription: string) => ({
+  limit: PageQuery(maxLimit, defaultLimit).limit,
+  offset: Type.Optional(Type.Integer({ minimum: 0, description: offsetDescription })),
+});
+
 export const Pagination = closed({ total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer(), hasMore: Type.Boolean() });
 
 export const IdParams = closed({ id: Uuid });
@@ -87,9 +96,7 @@ export const AnswerView = closed({
 export const HistoryQuery = closed({
   agentId: Type.Optional(Uuid),
   sessionId: Type.Optional(Uuid),
-  limit: PageQuery(200, 50).limit,
-  // No `default` here: the handler must tell an absent offset from offset=0 (not allowed with a cursor).
-  offset: Type.Optional(Type.Integer({ minimum: 0, description: 'Messages to skip; default 0. Not with `before`/`after`.' })),
+  ...KeysetPageQuery(200, 50, 'Messages to skip; default 0. Not with `before`/`after`.'),
   order: Type.Optional(Type.Union([Type.Literal('desc'), Type.Literal('asc')], { default: 'desc' })),
   before: Type.Optional(
     Type.String({ format: 'uuid', description: 'Keyset paging, with order=desc: the page starts right after this message (older ones). Pass `pagination.nextCursor`.' }),
@@ -130,9 +137,7 @@ export const HistoryResponse = closed({ data: Type.Array(HistoryItem), paginatio
 export const SessionsQuery = closed({
   agentId: Type.Optional(Uuid),
   all: Type.Optional(Type.Boolean({ description: 'Admins: every session of the workspace' })),
-  limit: PageQuery(200, 50).limit,
-  // No `default` here: the handler must tell an absent offset from offset=0 (not allowed with a cursor).
-  offset: Type.Optional(Type.Integer({ minimum: 0, description: 'Sessions to skip; default 0. Not with `cursor`.' })),
+  ...KeysetPageQuery(200, 50, 'Sessions to skip; default 0. Not with `cursor`.'),
   cursor: Type.Optional(
     Type.String({ maxLength: 200, description: 'Keyset paging: the page starts right after this position in the listing. Pass `pagination.nextCursor` unchanged.' }),
   ),
