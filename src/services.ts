@@ -9,7 +9,7 @@ import type { Config } from './config/types.ts';
 import type { Coordination } from './coordination/coordination.ts';
 import { Metrics } from './metrics/metrics.ts';
 import { createProviderRegistry, streamWithFallbacks, type ProviderRegistry } from './providers/index.ts';
-import { createRouteMessage } from './chat/route-message.ts';
+import { createMessageRouter, type MessageRouter } from './chat/route-message.ts';
 import type { Store } from './store/store.ts';
 
 /** Everything the transports (HTTP, WebSocket, CLI) call, built from the ports. */
@@ -28,6 +28,11 @@ export interface Services {
    * start-up banner): CLI commands that never route do not pay for them.
    */
   wordVectors(): LoadedWordVectors;
+  /**
+   * Loads what `routing.mode` needs (the encoder's model), embeds a workspace's agent texts
+   * ahead of its messages (encoder mode; nothing to do in the others) and, at shutdown, lets go.
+   */
+  routing: { ready(): Promise<void>; warmUp(workspaceId: string): Promise<void>; close(): Promise<void> };
   /** Answers still being generated; shutdown waits for them. */
   readonly running: Set<Promise<unknown>>;
 }
@@ -54,7 +59,11 @@ export function createServices(inputs: ServiceInputs): Services {
   const wordVectors = () => (loaded ??= loadWordVectors(config.wordVectors));
   const agents = new AgentService({ store, isKnownModel: (model) => registry.resolve(model) !== undefined, wordVectors: () => wordVectors().vectors });
   const recentWindowMs = config.fleet.routing.recentWindowMinutes * 60_000;
-  const route = inputs.route ?? createRouteMessage({ config, registry, fetch: inputs.fetch, onFallback: (mode) => metrics.routingFallback(mode) });
+  const router: MessageRouter =
+    inputs.route === undefined
+      ? createMessageRouter({ config, registry, fetch: inputs.fetch, onFallback: (mode) => metrics.routingFallback(mode) })
+      : { route: inputs.route, ready: async () => {}, warmUp: async () => {}, close: async () => {} };
+  const route = router.route;
   const chat = new ChatService({
     store,
     agents,
@@ -71,5 +80,10 @@ export function createServices(inputs: ServiceInputs): Services {
     },
   });
   const history = new HistoryService({ store });
-  return { config, store, coordination, registry, auth, agents, chat, history, metrics, wordVectors, running: new Set() };
+  return { config, store, coordination, registry, auth, agents, chat, history, metrics, wordVectors, routing: {
+      ready: router.ready,
+      warmUp: async (workspaceId) => router.warmUp((await agents.routingSnapshot(workspaceId)).index),
+      close: router.close,
+    },
+    running: new Set() };
 }

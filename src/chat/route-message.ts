@@ -1,16 +1,39 @@
 import type { Config } from '../config/types.ts';
 import type { ProviderRegistry } from '../providers/registry.ts';
-import { createRouter, type AsyncRouter, type FallbackListener } from '../routing/index.ts';
+import { startSentenceEncoder, type SentenceEncoder } from '../agents/sentence-encoder.ts';
+import { createEncoderRouter, createRouter, type AsyncRouter, type FallbackListener, type RouterIndex, type VectorRouter } from '../routing/index.ts';
 import type { RouteMessage } from './target.ts';
 
+export interface MessageRouter {
+  route: RouteMessage;
+  /** Loads what the mode needs before the first message (the encoder's model); rejects with what to do. */
+  ready(): Promise<void>;
+  /** Encoder mode: embeds the agents' texts of `index` now, instead of on the first message. */
+  warmUp(index: RouterIndex): Promise<void>;
+  close(): Promise<void>;
+}
+
 /**
- * The router named by `routing.mode`, as the pipeline's RouteMessage. `embeddings` and `llm`
- * fall back to the embedded decision on any error, reported through `onFallback`.
+ * The router named by `routing.mode`, as the pipeline's RouteMessage. `embeddings`, `encoder`
+ * and `llm` fall back to the embedded decision on any error, reported through `onFallback`.
+ * The encoder's worker starts on first use (`ready()` at start-up, or the first message), so
+ * CLI commands that never route never start it.
  */
-export function createRouteMessage(deps: { config: Config; registry: ProviderRegistry; fetch?: typeof fetch; onFallback?: FallbackListener }): RouteMessage {
+export function createMessageRouter(deps: {
+  config: Config;
+  registry: ProviderRegistry;
+  fetch?: typeof fetch;
+  onFallback?: FallbackListener;
+  startEncoder?: () => SentenceEncoder;
+}): MessageRouter {
   const { routing, providers } = deps.config.fleet;
   let router: AsyncRouter;
-  if (routing.mode === 'embeddings' && routing.embeddingsModel) {
+  let vectorRouter: VectorRouter | undefined;
+  let encoder: SentenceEncoder | undefined;
+  const startEncoder = () => (encoder ??= (deps.startEncoder ?? startSentenceEncoder)());
+  if (routing.mode === 'encoder') {
+    router = vectorRouter = createEncoderRouter({ embed: (texts, priority) => startEncoder().embed(texts, priority) }, { onFallback: deps.onFallback });
+  } else if (routing.mode === 'embeddings' && routing.embeddingsModel) {
     const slash = routing.embeddingsModel.indexOf('/');
     const provider = providers.find((candidate) => candidate.name === routing.embeddingsModel?.slice(0, slash));
     router = createRouter('embeddings', {
@@ -31,7 +54,7 @@ export function createRouteMessage(deps: { config: Config; registry: ProviderReg
     router = createRouter('embedded');
   }
   const recentWindowMs = routing.recentWindowMinutes * 60_000;
-  return async ({ message, context, snapshot }) => {
+  const route: RouteMessage = async ({ message, context, snapshot }) => {
     if (snapshot.defaultAgentId === undefined) throw new Error('routing needs at least one agent');
     return router.route({
       message,
@@ -40,5 +63,17 @@ export function createRouteMessage(deps: { config: Config; registry: ProviderReg
       defaultAgentId: snapshot.defaultAgentId,
       options: { recentWindowMs, threshold: routing.threshold },
     });
+  };
+  return {
+    route,
+    ready: async () => {
+      if (routing.mode === 'encoder') await startEncoder().ready;
+    },
+    warmUp: async (index) => {
+      await vectorRouter?.warmUp(index);
+    },
+    close: async () => {
+      await encoder?.close();
+    },
   };
 }

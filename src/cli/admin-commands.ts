@@ -3,7 +3,8 @@ import { AgentService } from '../agents/agent-service.ts';
 import { createCoordination, createStore, resolveJwtSecret } from '../bootstrap.ts';
 import { parseDurationSeconds } from '../config/index.ts';
 import type { Config } from '../config/types.ts';
-import { formatDecision, route } from '../routing/index.ts';
+import { startSentenceEncoder } from '../agents/sentence-encoder.ts';
+import { createEncoderRouter, formatDecision, route, type RoutingDecision } from '../routing/index.ts';
 import { createServices } from '../services.ts';
 import type { Role, Store } from '../store/store.ts';
 import { UsageError, type Command } from './index.ts';
@@ -129,15 +130,34 @@ export const routeCommand: Command = {
       const workspace = await workspaceNamed(store, (values.workspace as string | undefined) ?? DEFAULT_WORKSPACE);
       const snapshot = await agents.routingSnapshot(workspace.id);
       if (snapshot.defaultAgentId === undefined) throw new UsageError('this workspace has no agent that answers');
-      const decision = route({
+      const input = {
         message,
         context: {},
         index: snapshot.index,
         defaultAgentId: snapshot.defaultAgentId,
         options: { recentWindowMs: settings.fleet.routing.recentWindowMinutes * 60_000, threshold: settings.fleet.routing.threshold },
-      });
+      };
       // Tuning examples means knowing what the router reads: words alone, or words and their meaning.
-      const features = snapshot.index.wordVectors ? 'words and word vectors' : 'words only (no word-vector table: see ROUTING_WORD_VECTORS)';
+      let features = snapshot.index.wordVectors ? 'words and word vectors' : 'words only (no word-vector table: see ROUTING_WORD_VECTORS)';
+      let decision: RoutingDecision;
+      if (settings.fleet.routing.mode === 'encoder') {
+        // As the server routes in this mode: the agents' texts embedded first (seconds), then the blend.
+        const encoder = startSentenceEncoder();
+        let failure: unknown;
+        try {
+          const router = createEncoderRouter(encoder, { onFallback: (_mode, error) => (failure = error) });
+          await router.warmUp(snapshot.index);
+          decision = await router.route(input);
+        } finally {
+          await encoder.close();
+        }
+        features +=
+          failure === undefined
+            ? ', blended with the bundled sentence encoder (routing.mode encoder)'
+            : ` only: the sentence encoder failed (${failure instanceof Error ? failure.message : String(failure)})`;
+      } else {
+        decision = route(input);
+      }
       process.stdout.write(`${formatDecision(decision, snapshot.agents)}\nfeatures:   ${features}\n`);
       return 0;
     });

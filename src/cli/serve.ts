@@ -20,6 +20,9 @@ export const serveCommand: Command = {
       `  fleet: ${config.fleet.agents.length} agent(s) from ${config.fleet.source}; providers: ${providers.join(', ')}`,
       `  ${services.wordVectors().note}`,
     ];
+    const mode = config.fleet.routing.mode;
+    if (mode === 'encoder') lines.push("  routing mode: encoder (the bundled sentence encoder, in a worker thread; the agents' texts are embedded in the background, words and word vectors route meanwhile)");
+    else if (mode !== 'embedded') lines.push(`  routing mode: ${mode} (${mode === 'llm' ? config.fleet.routing.llmModel : config.fleet.routing.embeddingsModel})`);
     if (mockOnly) lines.push('  models: every agent runs on the built-in offline mock provider (set OPENAI_API_KEY or ANTHROPIC_API_KEY for real models)');
     if (server.admin) {
       lines.push(`  first start: created admin ${server.admin.email}` + (server.admin.password ? ` with password ${server.admin.password} (shown once; change it or set FLEETCHAT_ADMIN_PASSWORD)` : ' with FLEETCHAT_ADMIN_PASSWORD'));

@@ -22,7 +22,7 @@ const kibibyte = 1024;
 const mebibyte = 1024 * kibibyte;
 const defaultDatabaseUrl = 'sqlite:./data/fleetchat.db';
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-const routingModes = ['embedded', 'embeddings', 'llm'] as const;
+const routingModes = ['embedded', 'embeddings', 'encoder', 'llm'] as const;
 
 export function readEnvironment(environment: Environment, cwd: string): EnvironmentSettings {
   const reader = new EnvironmentReader(environment);

@@ -8,7 +8,7 @@ import type { EnvironmentSettings } from './env.ts';
 import type { RoutingSettings } from './types.ts';
 
 const routingKeys = ['mode', 'embeddingsModel', 'llmModel', 'recentWindowMinutes', 'threshold'] as const;
-const routingModes = ['embedded', 'embeddings', 'llm'] as const;
+const routingModes = ['embedded', 'embeddings', 'encoder', 'llm'] as const;
 
 export function resolveRouting(
   value: unknown,

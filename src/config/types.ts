@@ -19,8 +19,8 @@ export interface FleetAgent {
 }
 
 export interface RoutingSettings {
-  /** `embedded` (default, offline), `embeddings` or `llm`. */
-  mode: 'embedded' | 'embeddings' | 'llm';
+  /** `embedded` (default, offline), `embeddings`, `encoder` (offline, bundled sentence encoder) or `llm`. */
+  mode: 'embedded' | 'embeddings' | 'encoder' | 'llm';
   /** For `embeddings`: `provider/model` of an OpenAI-compatible embeddings endpoint. */
   embeddingsModel?: string;
   /** For `llm`: `provider/model` asked to choose when the embedded router is unsure. */

@@ -14,7 +14,7 @@ export { route, isShortFollowUp } from './route.ts';
 export { formatDecision } from './format-decision.ts';
 export type { AsyncRouter, FallbackListener, RoutingMode } from './modes/async-router.ts';
 export { createRouter, type RouterDependencies } from './modes/create-router.ts';
-export { createEmbeddingsRouter, type EmbeddingsRouterOptions } from './modes/embeddings-router.ts';
+export { createEmbeddingsRouter, createEncoderRouter, createVectorRouter, type EmbeddingsRouterOptions, type VectorRouter, type VectorRouterOptions, type VectorSource } from './modes/embeddings-router.ts';
 export { createLlmRouter, type LlmRouterOptions } from './modes/llm-router.ts';
 export { createWordVectors, decodeWordVectors, encodeWordVectors, WordVectorsFormatError, type WordVectors } from './word-vectors.ts';
 export type { BuildSteps } from './build-steps.ts';

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultFleet, startTestServer, type TestServer } from '../helpers/harness.ts';
+import { locateEncoder } from '../../src/agents/sentence-encoder.ts';
+import { route } from '../../src/routing/index.ts';
 
 const LEDGER_ID = '01900000-0000-7000-8000-0000000000a3';
 
@@ -52,5 +54,31 @@ describe('routing mode llm, through the whole app', () => {
     expect(['default', 'recent']).toContain(response.body.routedBy);
     const metrics = await t.request('GET', '/metrics');
     expect(metrics.body).toMatch(/fleetchat_routing_fallbacks_total\{mode="llm"\} [1-9]/);
+  });
+});
+
+/** The app wired with `routing.mode: encoder`: the bundled sentence encoder, in its worker thread. */
+describe.skipIf('missing' in locateEncoder())('routing mode encoder, through the whole app', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({ env: { ROUTING_MODE: 'encoder' } });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('routes by meaning once the agents texts are embedded, where words alone would not, and counts no fallback', async () => {
+    const workspaceId = (await t.request('GET', '/api/auth/me', { token: t.adminToken })).body.user.workspaceId;
+    await t.server.services.routing.warmUp(workspaceId);
+    // No word of this message is in Ledger's texts, so the embedded router alone is unsure.
+    const message = 'i need reimbursement for my taxi';
+    const { index } = await t.server.services.agents.routingSnapshot(workspaceId);
+    expect(route({ message, context: {}, index, defaultAgentId: t.agents.Aria, options: { recentWindowMs: 0 } }).strategy).toBe('default');
+    const response = await t.request('POST', '/api/chat/message', { token: t.adminToken, body: { message, explainRouting: true } });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ agentName: 'Ledger', routedBy: 'relevance' });
+    expect(response.body.routing.candidates).toHaveLength(3);
+    const metrics = await t.request('GET', '/metrics');
+    expect(metrics.body).not.toMatch(/fleetchat_routing_fallbacks_total\{mode="encoder"\} [1-9]/);
   });
 });

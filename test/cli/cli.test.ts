@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { locateEncoder } from '../../src/agents/sentence-encoder.ts';
 import { DEFAULT_WORD_VECTORS_PATH } from '../../src/agents/word-vectors-file.ts';
 
 const run = promisify(execFile);
@@ -66,5 +67,13 @@ describe('fleetchat CLI', () => {
     expect(routed.stdout).toMatch(/1\.\s+0\.\d+\s+Ledger/);
     // npm install builds the word-vector table; the CLI says whether the router reads it.
     expect(routed.stdout).toContain(fs.existsSync(DEFAULT_WORD_VECTORS_PATH) ? 'features:   words and word vectors' : 'features:   words only');
+  }, 60_000);
+
+  it.skipIf('missing' in locateEncoder())('routes with the sentence encoder when routing.mode is encoder', async () => {
+    const message = 'i need reimbursement for my taxi';
+    const { stdout } = await run(process.execPath, ['bin/fleetchat.js', 'route', message], { env: { ...env, ROUTING_MODE: 'encoder' }, timeout: 60_000 });
+    expect(stdout).toMatch(/agent:\s+Ledger/);
+    expect(stdout).toContain('strategy:   relevance');
+    expect(stdout).toContain('blended with the bundled sentence encoder (routing.mode encoder)');
   }, 60_000);
 });

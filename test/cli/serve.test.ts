@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { locateEncoder } from '../../src/agents/sentence-encoder.ts';
 import { DEFAULT_WORD_VECTORS_PATH } from '../../src/agents/word-vectors-file.ts';
 
 const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetchat-serve-'));
@@ -107,6 +108,16 @@ describe('fleetchat serve', () => {
       expect(served.banner).toContain('first start: created admin owner@example.test with FLEETCHAT_ADMIN_PASSWORD');
       expect(served.banner).not.toContain('with password');
     } finally {
+      expect((await served.stop()).code).toBe(0);
+    }
+  }, 60_000);
+
+  it.skipIf('missing' in locateEncoder())('says when it routes with the sentence encoder, and stops its worker on SIGTERM', async () => {
+    const served = await serve('encoder', { ROUTING_MODE: 'encoder', FLEETCHAT_ADMIN_PASSWORD: 'a-long-enough-password' });
+    try {
+      expect(served.banner).toContain('  routing mode: encoder (the bundled sentence encoder, in a worker thread;');
+    } finally {
+      // The worker must not keep the process alive once the server has stopped.
       expect((await served.stop()).code).toBe(0);
     }
   }, 60_000);

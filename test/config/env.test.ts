@@ -193,7 +193,9 @@ describe('text variables', () => {
   it('reads ROUTING_MODE and ROUTING_RECENT_WINDOW_MINUTES', () => {
     expect(load({ ROUTING_RECENT_WINDOW_MINUTES: '0' }).fleet.routing.recentWindowMinutes).toBe(0);
     expect(load({ ROUTING_MODE: 'embedded' }).fleet.routing.mode).toBe('embedded');
-    expect(refusal({ ROUTING_MODE: 'magic' })).toContain('one of embedded, embeddings, llm');
+    expect(refusal({ ROUTING_MODE: 'magic' })).toContain('one of embedded, embeddings, encoder, llm');
+    // The encoder needs no model reference: it is bundled.
+    expect(load({ ROUTING_MODE: 'encoder' }).fleet.routing.mode).toBe('encoder');
     // The demo fleet has no model for the llm router to call.
     expect(refusal({ ROUTING_MODE: 'llm' })).toContain('needs routing.llmModel');
   });

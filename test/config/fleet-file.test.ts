@@ -257,6 +257,8 @@ describe('refusals with a path', () => {
     expect(refusal('providers:\n  x: { type: openai, baseUrl: "h:1" }\n')).toContain('providers.x.baseUrl must be an http:// or https:// URL');
     expect(refusal('providers:\n  x: { type: openai, latencyMs: 5 }\n')).toContain('providers.x.latencyMs applies to providers of type mock only');
     expect(refusal('routing: { mode: embeddings }\n')).toContain('routing.mode embeddings needs routing.embeddingsModel');
+    expect(refusal('routing: { mode: telepathy }\n')).toContain('one of embedded, embeddings, encoder, llm');
+    expect(loadYaml('agents:\n  - { name: A, role: r, model: mock/a }\nrouting: { mode: encoder }\n').fleet.routing.mode).toBe('encoder');
     expect(refusal('routing: { threshold: 2 }\n')).toContain('routing.threshold must be a number from 0 to 1');
     expect(refusal('routing: { llmModel: nowhere/x }\n')).toContain('routing.llmModel names provider "nowhere"');
   });

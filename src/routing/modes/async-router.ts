@@ -1,11 +1,11 @@
 /**
- * The routing modes behind one small interface. `embedded` is the pure router; `embeddings` and
- * `llm` may call a provider and therefore are async, but they never fail a request: on any error
+ * The routing modes behind one small interface. `embedded` is the pure router; `embeddings`,
+ * `encoder` and `llm` call a provider or a worker and therefore are async, but they never fail a request: on any error
  * they answer with the embedded decision (and report the error through `onFallback`).
  */
 import type { RouteInput, RoutingDecision } from '../types.ts';
 
-export type RoutingMode = 'embedded' | 'embeddings' | 'llm';
+export type RoutingMode = 'embedded' | 'embeddings' | 'encoder' | 'llm';
 
 export interface AsyncRouter {
   readonly mode: RoutingMode;

