@@ -82,7 +82,10 @@ export function createServices(inputs: ServiceInputs): Services {
   const history = new HistoryService({ store });
   return { config, store, coordination, registry, auth, agents, chat, history, metrics, wordVectors, routing: {
       ready: router.ready,
-      warmUp: async (workspaceId) => router.warmUp((await agents.routingSnapshot(workspaceId)).index),
+      // Only the encoder has anything to warm; the other modes would build the index early for nothing.
+      warmUp: async (workspaceId) => {
+        if (config.fleet.routing.mode === 'encoder') await router.warmUp((await agents.routingSnapshot(workspaceId)).index);
+      },
       close: router.close,
     },
     running: new Set() };

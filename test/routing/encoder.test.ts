@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { locateEncoder, startSentenceEncoder, type SentenceEncoder } from '../../src/agents/sentence-encoder.ts';
 import { buildRouterIndex, createEncoderRouter, route, scoreMessage, type RouteInput } from '../../src/routing/index.ts';
+import { meanOfBestPerAgent, packVectors } from '../../src/routing/modes/embeddings-router.ts';
 import { trainingTexts } from '../../src/routing/router-index.ts';
 import { OPTIONS, PROFILES, profile } from './fixtures.ts';
 
@@ -38,6 +39,20 @@ describe.skipIf(missing !== undefined)('the bundled sentence encoder', () => {
     const [first, second] = await Promise.all([encoder.embed(['refund my invoice']), encoder.embed(['refund my invoice'])]);
     expect(Array.from(first[0])).toEqual(Array.from(second[0]));
     expect(await background).toHaveLength(40);
+  });
+
+  it('scores a message against shared vectors in the worker exactly as the main thread would', async () => {
+    const texts = [['book a flight to rome', 'is my flight delayed'], ['a recipe for lasagna'], []];
+    const packed = packVectors(await Promise.all(texts.map((group) => encoder.embed(group))));
+    expect(packed.matrix.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const message = 'my plane leaves late';
+    const inWorker = await encoder.nearest(message, packed, 3);
+    const [query] = await encoder.embed([message]);
+    const inMain = meanOfBestPerAgent(packed, query, 3);
+    expect(inWorker).toHaveLength(3);
+    inMain.forEach((value, agent) => expect(inWorker[agent]).toBeCloseTo(value, 5));
+    expect(inWorker[2]).toBe(-1); // an agent with no texts
+    expect(inWorker[0]).toBeGreaterThan(inWorker[1]);
   });
 
   it('rejects after it is closed, with a message', async () => {

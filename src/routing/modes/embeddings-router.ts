@@ -62,13 +62,18 @@ export function createEmbeddingsRouter(options: EmbeddingsRouterOptions): AsyncR
  * are the embeddings mode's defaults, which 5-fold cross-validation over the CLINC examples
  * ranks first with this encoder too (94.0 % top-1; docs/ROUTING.md).
  */
-export function createEncoderRouter(encoder: Pick<VectorSource, 'embed'>, options: VectorRouterOptions = {}): VectorRouter {
-  return createVectorRouter('encoder', { embed: (texts, priority) => encoder.embed(texts, priority), warmInBackground: true }, options);
+export function createEncoderRouter(encoder: Pick<VectorSource, 'embed' | 'nearest'>, options: VectorRouterOptions = {}): VectorRouter {
+  return createVectorRouter('encoder', { embed: (texts, priority) => encoder.embed(texts, priority), nearest: encoder.nearest?.bind(encoder), warmInBackground: true }, options);
 }
 
 /** Where a vector router gets its sentence vectors (unit length, in the order of the texts). */
 export interface VectorSource {
   embed(texts: readonly string[], priority: 'message' | 'background'): Promise<Float32Array[]>;
+  /**
+   * Optional: embeds `text` and returns `meanOfBestPerAgent(vectors, its vector, count)` where the
+   * vectors are (a worker thread: the pass over every agent text stays off the event loop).
+   */
+  nearest?(text: string, vectors: PackedVectors, count: number): Promise<ArrayLike<number>>;
   /**
    * true: the agents' texts are embedded in the background, and messages are routed by the
    * embedded router until they all are (a local encoder: thousands of texts take seconds).
@@ -164,11 +169,16 @@ export function createVectorRouter(mode: RoutingMode, source: VectorSource, opti
       const [messageVector, ...missingVectors] = await source.embed([input.message, ...missing], 'message');
       missing.forEach((text, position) => cache.set(text, missingVectors[position]));
       query = messageVector;
+    } else if (source.nearest !== undefined) {
+      return softmaxOverAgents(input.index, Array.from(await source.nearest(input.message, packed(input.index), TOP_EXAMPLES_PER_AGENT)));
     } else {
       [query] = await source.embed([input.message], 'message');
     }
-    const profiles = indexProfiles(input.index);
-    const similarities = meanOfBestPerAgent(packed(input.index), query, TOP_EXAMPLES_PER_AGENT);
+    return softmaxOverAgents(input.index, meanOfBestPerAgent(packed(input.index), query, TOP_EXAMPLES_PER_AGENT));
+  }
+
+  function softmaxOverAgents(index: RouterIndex, similarities: number[]): RoutingCandidate[] {
+    const profiles = indexProfiles(index);
     const maximum = Math.max(...similarities);
     const exponentials = similarities.map((similarity) => Math.exp((similarity - maximum) / temperature));
     const total = exponentials.reduce((sum, value) => sum + value, 0);
@@ -204,18 +214,19 @@ export function createVectorRouter(mode: RoutingMode, source: VectorSource, opti
   };
 }
 
-interface PackedVectors {
+export interface PackedVectors {
   dimensions: number;
   /** Row r is a text's vector; agent a's rows are starts[a] … starts[a + 1] − 1. */
   matrix: Float32Array;
   starts: Int32Array;
 }
 
-function packVectors(vectorsByAgent: Float32Array[][]): PackedVectors {
+export function packVectors(vectorsByAgent: Float32Array[][]): PackedVectors {
   const dimensions = vectorsByAgent.flat()[0]?.length ?? 0;
   const starts = new Int32Array(vectorsByAgent.length + 1);
   vectorsByAgent.forEach((vectors, agent) => (starts[agent + 1] = starts[agent] + vectors.length));
-  const matrix = new Float32Array(starts[vectorsByAgent.length] * dimensions);
+  // Shared memory: a worker thread can read it without a copy (VectorSource.nearest).
+  const matrix = new Float32Array(new SharedArrayBuffer(starts[vectorsByAgent.length] * dimensions * Float32Array.BYTES_PER_ELEMENT));
   let row = 0;
   for (const vectors of vectorsByAgent) {
     for (const vector of vectors) {
@@ -227,8 +238,11 @@ function packVectors(vectorsByAgent: Float32Array[][]): PackedVectors {
   return { dimensions, matrix, starts };
 }
 
-/** Per agent, the mean cosine of its `count` texts closest to `query` (−1 for an agent with none). */
-function meanOfBestPerAgent({ dimensions, matrix, starts }: PackedVectors, query: Float32Array, count: number): number[] {
+/**
+ * Per agent, the mean cosine of its `count` texts closest to `query` (−1 for an agent with none).
+ * Self-contained (no closure, no helper): the sentence encoder's worker runs its source text.
+ */
+export function meanOfBestPerAgent({ dimensions, matrix, starts }: PackedVectors, query: Float32Array, count: number): number[] {
   if (matrix.length > 0 && query.length !== dimensions) throw new Error('embedding dimensions differ');
   const means: number[] = [];
   const best = new Float64Array(count);
