@@ -75,6 +75,8 @@ export interface SentenceEncoder {
   nearest(text: string, vectors: PackedVectors, count: number): Promise<Float64Array>;
   /** Resolves once the model is loaded (about half a second); rejects if it cannot be. */
   readonly ready: Promise<void>;
+  /** Requests the worker has been given, and messages given up before it got them. */
+  readonly counts: { readonly sent: number; readonly dropped: number };
   close(): Promise<void>;
 }
 
@@ -84,7 +86,18 @@ interface Job {
   reject(error: Error): void;
 }
 
-export function startSentenceEncoder(): SentenceEncoder {
+export interface SentenceEncoderOptions {
+  /**
+   * How long a message may wait for its answer (queue and work) before it is given up, and
+   * dropped from the queue if not started: the router then falls back to the embedded decision,
+   * and a burst of messages cannot build a queue the worker would work through long after.
+   * Default 1 000 ms; background work (the agents' texts) has no limit.
+   */
+  messageTimeoutMs?: number;
+}
+
+export function startSentenceEncoder(options: SentenceEncoderOptions = {}): SentenceEncoder {
+  const messageTimeoutMs = options.messageTimeoutMs ?? 1_000;
   const located = locateEncoder();
   if ('missing' in located) throw new Error(located.missing);
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: located.paths });
@@ -92,6 +105,7 @@ export function startSentenceEncoder(): SentenceEncoder {
   const queues: Record<'message' | 'background', Job[]> = { message: [], background: [] };
   let inFlight: { id: number; job: Job } | undefined;
   let nextId = 1;
+  const counts = { sent: 0, dropped: 0 };
   let failure: Error | undefined;
   let markReady: () => void = () => {};
   let markFailed: (error: Error) => void = () => {};
@@ -118,6 +132,7 @@ export function startSentenceEncoder(): SentenceEncoder {
     }
     worker.ref(); // keep the process alive while an answer is owed
     inFlight = { id: nextId++, job };
+    counts.sent += 1;
     worker.postMessage({ id: inFlight.id, ...job.request });
   }
 
@@ -137,7 +152,27 @@ export function startSentenceEncoder(): SentenceEncoder {
   function enqueue(request: Job['request'], priority: 'message' | 'background'): Promise<{ vectors?: Float32Array; means?: Float64Array }> {
     if (failure !== undefined) return Promise.reject(failure);
     return new Promise((resolve, reject) => {
-      queues[priority].push({ request, resolve, reject });
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let settled = false;
+      const settle = (finish: () => void) => {
+        if (settled) return; // an answer after the time limit is dropped
+        settled = true;
+        clearTimeout(timer);
+        finish();
+      };
+      const job: Job = { request, resolve: (answer) => settle(() => resolve(answer)), reject: (error) => settle(() => reject(error)) };
+      if (priority === 'message') {
+        timer = setTimeout(() => {
+          const queued = queues.message.indexOf(job);
+          if (queued >= 0) {
+            queues.message.splice(queued, 1);
+            counts.dropped += 1;
+          }
+          job.reject(new Error(`the sentence encoder gave no answer within ${messageTimeoutMs} ms (busy)`));
+        }, messageTimeoutMs);
+        timer.unref();
+      }
+      queues[priority].push(job);
       pump();
     });
   }
@@ -150,6 +185,7 @@ export function startSentenceEncoder(): SentenceEncoder {
 
   return {
     ready,
+    counts,
     async embed(texts, priority = 'message') {
       if (texts.length === 0) return [];
       if (priority === 'message') return embedBatch(texts, priority);

@@ -55,6 +55,30 @@ describe.skipIf(missing !== undefined)('the bundled sentence encoder', () => {
     expect(inWorker[0]).toBeGreaterThan(inWorker[1]);
   });
 
+  it('gives a message up after its time limit, drops it from the queue, and goes on', async () => {
+    const hurried = startSentenceEncoder({ messageTimeoutMs: 5 });
+    try {
+      await hurried.ready;
+      // 64 background texts keep the worker busy for a few hundred ms (16 at a time, one sentence alone
+      // takes 10 ms or more); the messages behind the first batch cannot wait 5 ms.
+      const background = hurried.embed(Array.from({ length: 64 }, (_, position) => `a longer background sentence about topic number ${position}`), 'background');
+      const late = await Promise.allSettled(Array.from({ length: 5 }, () => hurried.embed(['refund my invoice'])));
+      for (const outcome of late) {
+        expect(outcome.status).toBe('rejected');
+        expect(String((outcome as PromiseRejectedResult).reason)).toMatch(/no answer within 5 ms/);
+      }
+      expect(await background).toHaveLength(64); // background work has no limit
+      // The five never reached the worker: it got the four background batches only.
+      expect(hurried.counts).toEqual({ sent: 4, dropped: 5 });
+      // And it goes on (no limit on background work: no message is answered within 5 ms).
+      const [vector] = await hurried.embed(['refund my invoice'], 'background');
+      expect(vector).toHaveLength(512);
+      expect(hurried.counts).toEqual({ sent: 5, dropped: 5 });
+    } finally {
+      await hurried.close();
+    }
+  });
+
   it('rejects after it is closed, with a message', async () => {
     const closing = startSentenceEncoder();
     await closing.ready;
