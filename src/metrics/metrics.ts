@@ -47,7 +47,7 @@ export class Metrics implements ChatObserver {
     this.#providerErrors = new Counter({ name: 'fleetchat_provider_errors_total', help: 'Failed model provider attempts, by model and kind', labelNames: ['model', 'kind'], registers });
     this.#tokens = new Counter({ name: 'fleetchat_tokens_total', help: 'Tokens by agent and direction (input/output)', labelNames: ['agent', 'direction'], registers });
     this.#routing = new Counter({ name: 'fleetchat_routing_decisions_total', help: 'Agent choices by routing strategy', labelNames: ['strategy'], registers });
-    this.#routingFallbacks = new Counter({ name: 'fleetchat_routing_fallbacks_total', help: 'Embeddings or llm routing that fell back to the embedded router', labelNames: ['mode'], registers });
+    this.#routingFallbacks = new Counter({ name: 'fleetchat_routing_fallbacks_total', help: 'Embeddings, encoder or llm routing decisions that fell back to the embedded router (error, timeout, or the encoder busy)', labelNames: ['mode'], registers });
     this.#wsFrames = new Counter({ name: 'fleetchat_ws_frames_total', help: 'WebSocket frames by direction', labelNames: ['direction'], registers });
   }
 
