@@ -24,15 +24,17 @@ export function createMessageRouter(deps: {
   registry: ProviderRegistry;
   fetch?: typeof fetch;
   onFallback?: FallbackListener;
-  startEncoder?: () => SentenceEncoder;
 }): MessageRouter {
   const { routing, providers } = deps.config.fleet;
   let router: AsyncRouter;
   let vectorRouter: VectorRouter | undefined;
   let encoder: SentenceEncoder | undefined;
-  const startEncoder = () => (encoder ??= (deps.startEncoder ?? startSentenceEncoder)());
+  const startEncoder = () => (encoder ??= startSentenceEncoder());
   if (routing.mode === 'encoder') {
-    router = vectorRouter = createEncoderRouter({ embed: (texts, priority) => startEncoder().embed(texts, priority) }, { onFallback: deps.onFallback });
+    router = vectorRouter = createEncoderRouter(
+      { embed: (texts, priority) => startEncoder().embed(texts, priority), nearest: (text, vectors, count) => startEncoder().nearest(text, vectors, count) },
+      { onFallback: deps.onFallback },
+    );
   } else if (routing.mode === 'embeddings' && routing.embeddingsModel) {
     const slash = routing.embeddingsModel.indexOf('/');
     const provider = providers.find((candidate) => candidate.name === routing.embeddingsModel?.slice(0, slash));

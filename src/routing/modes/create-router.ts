@@ -5,7 +5,7 @@ import { createLlmRouter, type LlmRouterOptions } from './llm-router.ts';
 
 export interface RouterDependencies {
   embeddings?: EmbeddingsRouterOptions;
-  encoder?: VectorRouterOptions & { encoder: Pick<VectorSource, 'embed'> };
+  encoder?: VectorRouterOptions & { encoder: Required<Pick<VectorSource, 'embed' | 'nearest'>> };
   llm?: LlmRouterOptions;
 }
 

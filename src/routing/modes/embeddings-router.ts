@@ -62,8 +62,12 @@ export function createEmbeddingsRouter(options: EmbeddingsRouterOptions): AsyncR
  * are the embeddings mode's defaults, which 5-fold cross-validation over the CLINC examples
  * ranks first with this encoder too (94.0 % top-1; docs/ROUTING.md).
  */
-export function createEncoderRouter(encoder: Pick<VectorSource, 'embed' | 'nearest'>, options: VectorRouterOptions = {}): VectorRouter {
-  return createVectorRouter('encoder', { embed: (texts, priority) => encoder.embed(texts, priority), nearest: encoder.nearest?.bind(encoder), warmInBackground: true }, options);
+export function createEncoderRouter(encoder: Required<Pick<VectorSource, 'embed' | 'nearest'>>, options: VectorRouterOptions = {}): VectorRouter {
+  return createVectorRouter(
+    'encoder',
+    { embed: (texts, priority) => encoder.embed(texts, priority), nearest: (text, vectors, count) => encoder.nearest(text, vectors, count), warmInBackground: true },
+    options,
+  );
 }
 
 /** Where a vector router gets its sentence vectors (unit length, in the order of the texts). */
