@@ -19,6 +19,8 @@ export const ENCODER_DIMENSIONS = 512;
 const WARM_BATCH = 16;
 // Messages waiting for the same workspace's scores that one request to the worker may carry.
 const MESSAGE_BATCH = 16;
+// How long close() lets the worker finish the sentence it is on before terminating it.
+const CLOSE_TIMEOUT_MS = 5_000;
 
 /** Paths of the encoder's packages, or why they cannot be used. */
 export function locateEncoder(): { paths: { embeddings: string; model: string } } | { missing: string } {
@@ -44,7 +46,10 @@ const { modelSource } = require(workerData.model);
 const meanOfBestPerAgent = ${meanOfBestPerAgent.toString()};
 const loading = initModel(modelSource);
 loading.then(() => parentPort.postMessage({ ready: true }), (error) => parentPort.postMessage({ ready: false, error: String(error && error.message || error) }));
-parentPort.on('message', async ({ id, texts, packed, count }) => {
+parentPort.on('message', async ({ id, texts, packed, count, close }) => {
+  // Leaving from JavaScript, between two calls into WebAssembly: terminate() from outside can
+  // land in the middle of one, which Node does not always survive.
+  if (close === true) process.exit(0);
   try {
     const model = await loading;
     const rows = await model.embed(texts);
@@ -169,7 +174,11 @@ export function startSentenceEncoder(options: SentenceEncoderOptions = {}): Sent
     pump();
   });
   worker.on('error', (error) => fail(error instanceof Error ? error : new Error(String(error))));
-  worker.on('exit', (code) => fail(new Error(`the sentence encoder's worker exited (code ${code})`)));
+  let exited = false;
+  worker.on('exit', (code) => {
+    exited = true;
+    fail(new Error(`the sentence encoder's worker exited (code ${code})`));
+  });
 
   function enqueue(request: Job['request'], priority: 'message' | 'background'): Promise<{ vectors?: Float32Array; means?: Float64Array }> {
     if (failure !== undefined) return Promise.reject(failure);
@@ -222,7 +231,14 @@ export function startSentenceEncoder(options: SentenceEncoderOptions = {}): Sent
     },
     async close() {
       fail(new Error('the sentence encoder was closed'));
-      await worker.terminate();
+      if (exited) return;
+      // Ask the worker to leave between two calls into WebAssembly; terminate() only if it does not.
+      const gone = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      worker.ref();
+      worker.postMessage({ close: true });
+      const deadline = setTimeout(() => void worker.terminate(), CLOSE_TIMEOUT_MS);
+      await gone;
+      clearTimeout(deadline);
     },
   };
 }

@@ -17,8 +17,8 @@ afterAll(() => fs.rmSync(directory, { recursive: true, force: true }));
 interface Served {
   banner: string;
   url: string;
-  /** Sends SIGTERM; resolves with the exit code and everything the process printed. */
-  stop(): Promise<{ code: number | null; output: string }>;
+  /** Sends SIGTERM; resolves with the exit code (or the signal that ended it) and everything the process printed. */
+  stop(): Promise<{ code: number | string | null; output: string }>;
 }
 
 function serve(name: string, extraEnv: Record<string, string> = {}): Promise<Served> {
@@ -38,7 +38,7 @@ function serve(name: string, extraEnv: Record<string, string> = {}): Promise<Ser
   let output = '';
   child.stdout.on('data', (data: Buffer) => (output += data.toString()));
   child.stderr.on('data', (data: Buffer) => (output += data.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       clearInterval(poll);
@@ -117,8 +117,9 @@ describe('fleetchat serve', () => {
     try {
       expect(served.banner).toContain('  routing mode: encoder (the bundled sentence encoder, in a worker thread;');
     } finally {
-      // The worker must not keep the process alive once the server has stopped.
-      expect((await served.stop()).code).toBe(0);
+      // The worker must not keep the process alive once the server has stopped, nor crash it on the way out.
+      const stopped = await served.stop();
+      expect(stopped.code, stopped.output).toBe(0);
     }
   }, 60_000);
 });
