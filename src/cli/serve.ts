@@ -28,9 +28,9 @@ export const serveCommand: Command = {
       lines.push(`  first start: created admin ${server.admin.email}` + (server.admin.password ? ` with password ${server.admin.password} (shown once; change it or set FLEETCHAT_ADMIN_PASSWORD)` : ' with FLEETCHAT_ADMIN_PASSWORD'));
     }
     lines.push(`  console: ${server.url}/   API docs: ${server.url}/docs`);
-    process.stdout.write(lines.join('\n') + '\n');
-
-    await new Promise<void>((resolve) => {
+    // Listen for the signals before the banner says the server is up: whoever reads the banner
+    // may stop the server at once, and an unhandled SIGTERM would end it without draining.
+    const stopped = new Promise<void>((resolve) => {
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;
@@ -44,6 +44,8 @@ export const serveCommand: Command = {
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
     });
+    process.stdout.write(lines.join('\n') + '\n');
+    await stopped;
     return 0;
   },
 };
