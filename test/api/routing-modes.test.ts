@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultFleet, startTestServer, type TestServer } from '../helpers/harness.ts';
+import path from 'node:path';
+import { ENCODER_VECTOR_FILE, openEncoderVectorFile } from '../../src/agents/encoder-vector-file.ts';
 import { locateEncoder } from '../../src/agents/sentence-encoder.ts';
 import { route } from '../../src/routing/index.ts';
 
@@ -70,6 +72,9 @@ describe.skipIf('missing' in locateEncoder())('routing mode encoder, through the
   it('routes by meaning once the agents texts are embedded, where words alone would not, and counts no fallback', async () => {
     const workspaceId = (await t.request('GET', '/api/auth/me', { token: t.adminToken })).body.user.workspaceId;
     await t.server.services.routing.warmUp(workspaceId);
+    // The agents' texts are now in the data folder's vector file, for the next start.
+    const stored = openEncoderVectorFile(path.join(t.server.services.config.dataDir, ENCODER_VECTOR_FILE), (locateEncoder() as { modelTag: string }).modelTag);
+    expect(stored.vectors.has('Pay this invoice')).toBe(true);
     // No word of this message is in Ledger's texts, so the embedded router alone is unsure.
     const message = 'i need reimbursement for my taxi';
     const { index } = await t.server.services.agents.routingSnapshot(workspaceId);
