@@ -67,10 +67,18 @@ describe.skipIf(!available)('web console in headless Chromium', () => {
     page = await openPage(1280, 860);
   });
   afterAll(async () => {
-    await browser?.close();
+    // Chromium first: the server's close waits for the page's open connections. Each is timed:
+    // on a loaded CI machine closing took over 30 s once, and the report should say which.
+    const timed = async (name: string, work: () => Promise<unknown> | undefined) => {
+      const started = performance.now();
+      await work();
+      const seconds = (performance.now() - started) / 1000;
+      if (seconds > 5) console.warn(`console suite: closing ${name} took ${seconds.toFixed(1)} s`);
+    };
+    await timed('Chromium', () => browser?.close());
     api?.close();
-    await t?.close();
-  });
+    await timed('the server', () => t?.close());
+  }, 90_000);
 
   it('serves the page and its hashed assets without a token, with a strict CSP and caching', async () => {
     const index = await fetch(`${t.baseUrl}/`);
