@@ -4,11 +4,17 @@
  * encoder in its worker thread, the agents' texts embedded in the background first).
  * Reports in-scope top-1, out-of-scope sent to the default agent at the shipped threshold, the
  * time to embed the agents' texts, and the wall time per decision (worker round trip included).
+ * Also: reading the vector file back (what a restart does), and the encoder's cost per message one
+ * at a time against batched.
  * Run: npm run bench:routing:encoder [-- --large] (--large adds the 100-agent set: ~7 500 texts to embed first)
  */
-import { cpus, loadavg } from 'node:os';
+import fs from 'node:fs';
+import os, { cpus, loadavg } from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { ENCODER_VECTOR_FILE, openEncoderVectorFile, withVectorFile } from '../src/agents/encoder-vector-file.ts';
 import { startSentenceEncoder } from '../src/agents/sentence-encoder.ts';
+import { packVectors } from '../src/routing/modes/embeddings-router.ts';
 import { loadWordVectors } from '../src/agents/word-vectors-file.ts';
 import { buildRouterIndex, createEncoderRouter, DEFAULT_THRESHOLD, type RouterIndex } from '../src/routing/index.ts';
 import { loadClinc } from './routing/clinc.ts';
@@ -16,12 +22,36 @@ import { perturb, syntheticProfiles } from './routing/synthetic.ts';
 
 const { profiles, fallbackAgentId, dev } = loadClinc();
 const wordVectors = loadWordVectors('default');
-const encoder = startSentenceEncoder();
+// No time limit per message here: the batching measure sends 128 at once, which the server's 1 s
+// limit would cut short (the decisions are sent one at a time and never near it).
+const encoder = startSentenceEncoder({ messageTimeoutMs: 60_000 });
 const loadStart = performance.now();
 await encoder.ready;
 const loadMs = performance.now() - loadStart;
 let fallbacks = 0;
-const router = createEncoderRouter(encoder, { onFallback: () => (fallbacks += 1) });
+// As the server runs it: the agents' texts' vectors kept in a vector file (a new, empty one here).
+const vectorFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetchat-bench-vectors-'));
+const vectorFile = path.join(vectorFolder, ENCODER_VECTOR_FILE);
+const router = createEncoderRouter(withVectorFile(encoder, vectorFile), { onFallback: () => (fallbacks += 1) });
+
+/** What a restart does instead of embedding again: read the vector file back. */
+function readBack() {
+  const start = performance.now();
+  const { vectors } = openEncoderVectorFile(vectorFile, encoder.modelTag);
+  return { milliseconds: performance.now() - start, count: vectors.size, mebibytes: fs.statSync(vectorFile).size / 2 ** 20 };
+}
+
+/** Messages that wait together go to the worker together: the same messages one at a time, then all at once. */
+async function batching(count: number) {
+  const packed = packVectors(await Promise.all(profiles.map((profile) => encoder.embed(profile.examples.slice(0, 5)))));
+  const messages = dev.slice(0, count).map((query) => query.text);
+  let start = performance.now();
+  for (const message of messages) await encoder.nearest(message, packed, 3);
+  const oneAtATime = (performance.now() - start) / count;
+  start = performance.now();
+  await Promise.all(messages.map((message) => encoder.nearest(message, packed, 3)));
+  return { oneAtATime, together: (performance.now() - start) / count };
+}
 
 async function warm(index: RouterIndex) {
   const start = performance.now();
@@ -69,6 +99,10 @@ const rows: [string, string, string][] = [
   [`latency p50 / p99 wall, ${profiles.length} agents (${small.decisions.length} decisions)`, `${ms(small.p50)} / ${ms(small.p99)}`, ''],
   [`main-thread time p50 / p99 per decision, ${profiles.length} agents`, `${ms(small.mainP50)} / ${ms(small.mainP99)}`, ''],
 ];
+const smallFile = readBack();
+rows.push([`reading back the vector file, ${smallFile.count} texts (${smallFile.mebibytes.toFixed(1)} MiB)`, ms(smallFile.milliseconds), '']);
+const batched = await batching(128);
+rows.push(['encoder per message, 128 one at a time / all at once (batched)', `${ms(batched.oneAtATime)} / ${ms(batched.together)}`, '']);
 if (process.argv.includes('--large')) {
   const largeProfiles = syntheticProfiles(profiles, 10);
   const largeIndex = buildRouterIndex(largeProfiles, { wordVectors: wordVectors.vectors });
@@ -79,9 +113,12 @@ if (process.argv.includes('--large')) {
   rows.push([`embedding the ${largeProfiles.length} agents' texts (${router.cachedVectorCount - before} new)`, ms(largeWarm), '']);
   rows.push([`latency p50 / p99 wall, ${largeProfiles.length} agents × 75 examples (${sample.length})`, `${ms(large.p50)} / ${ms(large.p99)}`, '']);
   rows.push([`main-thread time p50 / p99 per decision, ${largeProfiles.length} agents`, `${ms(large.mainP50)} / ${ms(large.mainP99)}`, '']);
+  const largeFile = readBack();
+  rows.push([`reading back the vector file, ${largeFile.count} texts (${largeFile.mebibytes.toFixed(1)} MiB)`, ms(largeFile.milliseconds), '']);
 }
 rows.push(['decisions that fell back to the embedded router', String(fallbacks), '0']);
 await encoder.close();
+fs.rmSync(vectorFolder, { recursive: true, force: true });
 
 const width = Math.max(...rows.map(([label]) => label.length));
 console.log(`fleetchat routing benchmark: routing.mode encoder, CLINC150 dev (${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average ${loadavg()[0].toFixed(1)})`);

@@ -120,5 +120,6 @@ describe('createRouter', () => {
   it('rejects a stronger mode without its dependencies', () => {
     expect(() => createRouter('embeddings')).toThrow(/embeddings/);
     expect(() => createRouter('llm')).toThrow(/llm/);
+    expect(() => createRouter('encoder')).toThrow(/encoder/);
   });
 });
