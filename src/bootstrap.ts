@@ -82,6 +82,8 @@ export interface Server {
   services: Services;
   url: string;
   admin?: { email: string; password?: string };
+  /** Settles when the start's background routing work (encoder mode: tidy, then warm up) is over. */
+  warmedUp: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -91,6 +93,8 @@ export interface StartOptions {
   /** Listen (default) or only build the app (tests may inject). */
   listen?: boolean;
   warn?: (message: string) => void;
+  /** Housekeeping done in the background after start (default: a line on stdout). */
+  info?: (message: string) => void;
 }
 
 /** Everything `fleetchat serve` does before it listens: store, schema, fleet, admin, sweep. */
@@ -110,12 +114,24 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await services.routing.ready();
     const workspace = await ensureWorkspace(store, DEFAULT_WORKSPACE);
     await syncFleet(store, services.agents, config.fleet);
-    // Encoder mode: the agents' texts are embedded in the background (seconds for a fleet);
-    // messages meanwhile are routed by the embedded router.
+    // Encoder mode: the vectors of texts no agent uses any more leave the vector file, then the
+    // agents' texts are embedded in the background (seconds for a fleet); messages meanwhile are
+    // routed by the embedded router.
     let stopping = false;
-    services.routing.warmUp(workspace.id).catch((error: unknown) => {
-      if (!stopping) warn(`routing: the encoder could not embed the agents' texts yet (${error instanceof Error ? error.message : String(error)}); the embedded router answers until it can`);
-    });
+    const info = options.info ?? ((message: string) => process.stdout.write(`${message}\n`));
+    const tidied = services.routing
+      .tidy()
+      .then((result) => {
+        if (result && result.dropped > 0) info(`routing: dropped ${result.dropped} vector(s) of texts no agent uses from the encoder's vector file (${result.kept} kept)`);
+      })
+      .catch((error: unknown) => {
+        if (!stopping) warn(`routing: the encoder's vector file could not be tidied (${error instanceof Error ? error.message : String(error)})`);
+      });
+    const warmedUp = tidied
+      .then(() => services.routing.warmUp(workspace.id))
+      .catch((error: unknown) => {
+        if (!stopping) warn(`routing: the encoder could not embed the agents' texts yet (${error instanceof Error ? error.message : String(error)}); the embedded router answers until it can`);
+      });
     const swept = await store.sweepStreaming();
     if (swept > 0) warn(`marked ${swept} answer(s) left unfinished by an earlier stop as incomplete.`);
     const admin = await bootstrapAdmin(services);
@@ -133,7 +149,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       await coordination.close();
       await store.close();
     };
-    return { app, services, url, admin, close };
+    return { app, services, url, admin, warmedUp, close };
   } catch (error) {
     await built?.routing.close().catch(() => undefined);
     await coordination.close().catch(() => undefined);

@@ -1,5 +1,6 @@
 import { AgentService } from './agents/agent-service.ts';
 import { loadWordVectors, type LoadedWordVectors } from './agents/word-vectors-file.ts';
+import type { CompactResult } from './agents/encoder-vector-file.ts';
 import { AuthService } from './auth/auth-service.ts';
 import { TokenSigner } from './auth/tokens.ts';
 import { ChatService } from './chat/chat-service.ts';
@@ -32,7 +33,13 @@ export interface Services {
    * Loads what `routing.mode` needs (the encoder's model), embeds a workspace's agent texts
    * ahead of its messages (encoder mode; nothing to do in the others) and, at shutdown, lets go.
    */
-  routing: { ready(): Promise<void>; warmUp(workspaceId: string): Promise<void>; close(): Promise<void> };
+  routing: {
+    ready(): Promise<void>;
+    warmUp(workspaceId: string): Promise<void>;
+    /** Encoder mode: drops stored vectors of texts no agent uses any more (see MessageRouter.tidy). */
+    tidy(): Promise<CompactResult | undefined>;
+    close(): Promise<void>;
+  };
   /** Answers still being generated; shutdown waits for them. */
   readonly running: Set<Promise<unknown>>;
 }
@@ -64,7 +71,7 @@ export function createServices(inputs: ServiceInputs): Services {
   const router: MessageRouter =
     inputs.route === undefined
       ? createMessageRouter({ config, registry, fetch: inputs.fetch, onFallback: (mode) => metrics.routingFallback(mode), warn: inputs.warn })
-      : { route: inputs.route, ready: async () => {}, warmUp: async () => {}, close: async () => {} };
+      : { route: inputs.route, ready: async () => {}, warmUp: async () => {}, tidy: () => undefined, close: async () => {} };
   const route = router.route;
   const chat = new ChatService({
     store,
@@ -88,6 +95,7 @@ export function createServices(inputs: ServiceInputs): Services {
       warmUp: async (workspaceId) => {
         if (config.fleet.routing.mode === 'encoder') await router.warmUp((await agents.routingSnapshot(workspaceId)).index);
       },
+      tidy: async () => (config.fleet.routing.mode === 'encoder' ? router.tidy(await agents.routingTextsOfEveryWorkspace()) : undefined),
       close: router.close,
     },
     running: new Set() };

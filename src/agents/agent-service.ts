@@ -1,6 +1,6 @@
 import { AppError, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
-import { buildRouterIndexSteps, type AgentProfile, type RouterIndex, type WordVectors } from '../routing/index.ts';
+import { buildRouterIndexSteps, trainingTexts, type AgentProfile, type RouterIndex, type WordVectors } from '../routing/index.ts';
 import { runInSlices } from './build-in-slices.ts';
 import { StoreConflictError, type Agent, type AgentConfig, type AgentPatch, type AgentStatus, type Store } from '../store/store.ts';
 import { toAgentView, utcDay, type AgentView } from './agent-view.ts';
@@ -169,6 +169,20 @@ export class AgentService {
       if (this.#snapshots.get(workspaceId) === entry) this.#snapshots.delete(workspaceId);
       throw error;
     }
+  }
+
+  /**
+   * The routing texts of every agent that is not archived, in every workspace: what the encoder's
+   * vector file must keep (a paused agent's texts too, since it may come back).
+   */
+  async routingTextsOfEveryWorkspace(): Promise<Set<string>> {
+    const texts = new Set<string>();
+    for (const workspaceId of await this.#store.listWorkspaceIds()) {
+      for (const agent of await this.#store.listActiveAgents(workspaceId)) {
+        for (const text of trainingTexts(toProfile(agent))) texts.add(text);
+      }
+    }
+    return texts;
   }
 
   invalidate(workspaceId: string): void {

@@ -1,7 +1,7 @@
 import type { Config } from '../config/types.ts';
 import type { ProviderRegistry } from '../providers/registry.ts';
 import path from 'node:path';
-import { ENCODER_VECTOR_FILE, withVectorFile } from '../agents/encoder-vector-file.ts';
+import { ENCODER_VECTOR_FILE, withVectorFile, type CompactResult, type VectorFileSource } from '../agents/encoder-vector-file.ts';
 import { startSentenceEncoder, type SentenceEncoder } from '../agents/sentence-encoder.ts';
 import { createEncoderRouter, createRouter, type AsyncRouter, type FallbackListener, type RouterIndex, type VectorRouter } from '../routing/index.ts';
 import type { RouteMessage } from './target.ts';
@@ -12,6 +12,12 @@ export interface MessageRouter {
   ready(): Promise<void>;
   /** Encoder mode: embeds the agents' texts of `index` now, instead of on the first message. */
   warmUp(index: RouterIndex): Promise<void>;
+  /**
+   * Encoder mode: forgets the stored vectors of texts outside `live` (every agent's training
+   * texts in every workspace), rewriting the vector file when that is worth it. Undefined in the
+   * other modes, or when the file cannot be used.
+   */
+  tidy(live: ReadonlySet<string>): CompactResult | undefined;
   close(): Promise<void>;
 }
 
@@ -33,13 +39,15 @@ export function createMessageRouter(deps: {
   let vectorRouter: VectorRouter | undefined;
   let encoder: SentenceEncoder | undefined;
   const startEncoder = () => (encoder ??= startSentenceEncoder());
+  let tidy: MessageRouter['tidy'] = () => undefined;
   if (routing.mode === 'encoder') {
     // The agents' texts' vectors are kept in the data folder, so a restart does not embed them again.
-    let source: Pick<SentenceEncoder, 'embed' | 'nearest'> | undefined;
+    let source: VectorFileSource | undefined;
     const encoderSource = () =>
       (source ??= withVectorFile(startEncoder(), path.join(deps.config.dataDir, ENCODER_VECTOR_FILE), (error) =>
         deps.warn?.(`routing: the encoder's vector file cannot be used (${error instanceof Error ? error.message : String(error)}); the agents' texts will be embedded at every start`),
       ));
+    tidy = (live) => encoderSource().compact(live);
     router = vectorRouter = createEncoderRouter(
       { embed: (texts, priority) => encoderSource().embed(texts, priority), nearest: (text, vectors, count) => encoderSource().nearest(text, vectors, count) },
       { onFallback: deps.onFallback },
@@ -83,6 +91,7 @@ export function createMessageRouter(deps: {
     warmUp: async (index) => {
       await vectorRouter?.warmUp(index);
     },
+    tidy: (live) => tidy(live),
     close: async () => {
       await encoder?.close();
     },

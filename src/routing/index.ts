@@ -9,7 +9,7 @@ export type {
   RoutingDecision,
   RoutingStrategy,
 } from './types.ts';
-export { buildRouterIndex, buildRouterIndexSteps, scoreMessage, DEFAULT_THRESHOLD, type RouterIndexOptions } from './router-index.ts';
+export { buildRouterIndex, buildRouterIndexSteps, scoreMessage, trainingTexts, DEFAULT_THRESHOLD, type RouterIndexOptions } from './router-index.ts';
 export { route, isShortFollowUp } from './route.ts';
 export { formatDecision } from './format-decision.ts';
 export type { AsyncRouter, FallbackListener, RoutingMode } from './modes/async-router.ts';

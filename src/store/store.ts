@@ -310,6 +310,8 @@ export interface Store {
   createWorkspace(input: { id: string; name: string; now: Date }): Promise<Workspace>;
   getWorkspace(id: string): Promise<Workspace | undefined>;
   getWorkspaceByName(name: string): Promise<Workspace | undefined>;
+  /** Every workspace's id, oldest first (for instance-wide housekeeping). */
+  listWorkspaceIds(): Promise<string[]>;
   setDefaultAgent(workspaceId: string, agentId: string | null): Promise<void>;
   countUsers(): Promise<number>;
 

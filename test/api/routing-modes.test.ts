@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultFleet, startTestServer, type TestServer } from '../helpers/harness.ts';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { ENCODER_VECTOR_FILE, openEncoderVectorFile } from '../../src/agents/encoder-vector-file.ts';
 import { locateEncoder } from '../../src/agents/sentence-encoder.ts';
@@ -62,11 +64,26 @@ describe('routing mode llm, through the whole app', () => {
 /** The app wired with `routing.mode: encoder`: the bundled sentence encoder, in its worker thread. */
 describe.skipIf('missing' in locateEncoder())('routing mode encoder, through the whole app', () => {
   let t: TestServer;
+  // A vector file left by an earlier run, holding the vectors of texts no agent has any more.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetchat-encoder-data-'));
+  const removedTexts = Array.from({ length: 80 }, (_, position) => `an example of an agent removed long ago, number ${position}`);
+  const infos: string[] = [];
   beforeAll(async () => {
-    t = await startTestServer({ env: { ROUTING_MODE: 'encoder' } });
+    const modelTag = (locateEncoder() as { modelTag: string }).modelTag;
+    openEncoderVectorFile(path.join(dataDir, ENCODER_VECTOR_FILE), modelTag).append(removedTexts.map((text) => [text, new Float32Array(512).fill(0.01)] as const));
+    t = await startTestServer({ env: { ROUTING_MODE: 'encoder', DATA_DIR: dataDir }, info: (message) => infos.push(message) });
   });
   afterAll(async () => {
     await t?.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('drops at start the stored vectors of texts no agent uses, then stores the agents texts', async () => {
+    await t.server.warmedUp;
+    expect(infos).toEqual([`routing: dropped 80 vector(s) of texts no agent uses from the encoder's vector file (0 kept)`]);
+    const stored = openEncoderVectorFile(path.join(dataDir, ENCODER_VECTOR_FILE), (locateEncoder() as { modelTag: string }).modelTag);
+    expect(removedTexts.filter((text) => stored.vectors.has(text))).toEqual([]);
+    expect(stored.vectors.has('Pay this invoice')).toBe(true);
   });
 
   it('routes by meaning once the agents texts are embedded, where words alone would not, and counts no fallback', async () => {

@@ -75,6 +75,8 @@ export interface HarnessOptions {
   fleet?: (openaiUrl: string, anthropicUrl: string) => unknown;
   /** Where the server's pino lines go (level info); default: no logging. */
   logStream?: { write(line: string): unknown };
+  /** The server's background housekeeping lines (startServer's `info`); default: dropped. */
+  info?: (message: string) => void;
 }
 
 let counter = 0;
@@ -111,7 +113,7 @@ export async function startTestServer(options: HarnessOptions = {}): Promise<Tes
   }
   const config = loadConfig({ env, cwd: directory });
   const logger = options.logStream ? { level: 'info', stream: options.logStream } : false;
-  const server = await startServer(config, { logger, warn: () => undefined });
+  const server = await startServer(config, { logger, warn: () => undefined, info: options.info ?? (() => undefined) });
   // A test may stop the server itself (shutdown tests); close() must not stop it twice.
   let stopped: Promise<void> | undefined;
   const closeOnce = server.close;

@@ -9,6 +9,7 @@ export type DirectoryMethods = Pick<
   | 'createWorkspace'
   | 'getWorkspace'
   | 'getWorkspaceByName'
+  | 'listWorkspaceIds'
   | 'setDefaultAgent'
   | 'countUsers'
   | 'createUser'
@@ -37,6 +38,11 @@ export function createDirectoryMethods(database: Database): DirectoryMethods {
     async getWorkspaceByName(name) {
       const result = await database.query<WorkspaceRow>({ text: 'SELECT * FROM workspaces WHERE name = $1', values: [name] });
       return result.rows[0] ? toWorkspace(result.rows[0]) : undefined;
+    },
+
+    async listWorkspaceIds() {
+      const result = await database.query<{ id: string }>({ text: 'SELECT id FROM workspaces ORDER BY created_at, id' });
+      return result.rows.map((row) => row.id);
     },
 
     async setDefaultAgent(workspaceId, agentId) {

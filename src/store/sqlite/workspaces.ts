@@ -5,7 +5,7 @@ import { toWorkspace, type WorkspaceRow } from './rows.ts';
 
 type WorkspaceMethods = Pick<
   SynchronousStore,
-  'createWorkspace' | 'getWorkspace' | 'getWorkspaceByName' | 'setDefaultAgent'
+  'createWorkspace' | 'getWorkspace' | 'getWorkspaceByName' | 'listWorkspaceIds' | 'setDefaultAgent'
 >;
 
 export function createWorkspaceRepository(database: Database): WorkspaceMethods {
@@ -15,6 +15,7 @@ export function createWorkspaceRepository(database: Database): WorkspaceMethods 
     ),
     byId: database.prepare<[string]>('SELECT * FROM workspaces WHERE id = ?'),
     byName: database.prepare<[string]>('SELECT * FROM workspaces WHERE name = ?'),
+    ids: database.prepare<[]>('SELECT id FROM workspaces ORDER BY created_at, id'),
     setDefaultAgent: database.prepare<[string | null, string]>('UPDATE workspaces SET default_agent_id = ? WHERE id = ?'),
   }));
 
@@ -29,6 +30,9 @@ export function createWorkspaceRepository(database: Database): WorkspaceMethods 
     getWorkspaceByName(name) {
       const row = statements().byName.get(name) as WorkspaceRow | undefined;
       return row && toWorkspace(row);
+    },
+    listWorkspaceIds() {
+      return (statements().ids.all() as { id: string }[]).map((row) => row.id);
     },
     setDefaultAgent(workspaceId, agentId) {
       statements().setDefaultAgent.run(agentId, workspaceId);

@@ -21,6 +21,16 @@ export function describeWorkspaces(store: StoreGetter): void {
       expect(await store().getWorkspaceByName(uniqueName('missing'))).toBeUndefined();
     });
 
+    it('lists every workspace id, oldest first', async () => {
+      const later = newId();
+      const earlier = newId();
+      await store().createWorkspace({ id: later, name: uniqueName('Later'), now: at(9_000_000) });
+      await store().createWorkspace({ id: earlier, name: uniqueName('Earlier'), now: at(8_000_000) });
+      const ids = await store().listWorkspaceIds();
+      expect(ids).toContain(earlier);
+      expect(ids.indexOf(earlier)).toBeLessThan(ids.indexOf(later));
+    });
+
     it('refuses a second workspace with the same name', async () => {
       const first = await addWorkspace(store());
       await expect(store().createWorkspace({ id: newId(), name: first.name, now: at(0) })).rejects.toBeInstanceOf(StoreConflictError);
