@@ -399,4 +399,23 @@ export interface Store {
   /** Today's sums for many agents at once (agents list). */
   agentsUsageToday(agentIds: string[], day: string): Promise<Map<string, { input: number; output: number }>>;
   agentStats(query: AgentStatsQuery): Promise<AgentStats>;
+
+  // --- routing vectors ----------------------------------------------------------------------
+  /**
+   * Sentence vectors of the agents' routing texts, kept so that instances share them and a
+   * restart does not compute them again (routing.mode encoder: two minutes for 100 agents).
+   * The vectors stored for `model` of those of `texts` that have one.
+   */
+  getRoutingVectors(model: string, texts: readonly string[]): Promise<Map<string, Float32Array>>;
+  /** Every text with a vector stored for `model`, oldest first (to find those no agent uses). */
+  listRoutingTexts(model: string): Promise<RoutingText[]>;
+  /** Stores vectors; a text already stored for the model keeps the vector it has. */
+  addRoutingVectors(model: string, vectors: readonly { text: string; vector: Float32Array }[], now: Date): Promise<void>;
+  /** Deletes the model's vectors of `texts` that were stored before `before`; returns how many. */
+  deleteRoutingVectors(model: string, texts: readonly string[], before: Date): Promise<number>;
+}
+
+export interface RoutingText {
+  text: string;
+  createdAt: Date;
 }

@@ -13,6 +13,7 @@ import { describeHistory } from './conformance/history.ts';
 import { describeIdempotency } from './conformance/idempotency.ts';
 import { describeMessages } from './conformance/messages.ts';
 import { describeLifecycleAndContent } from './conformance/schema-content.ts';
+import { describeRoutingVectors } from './conformance/routing-vectors.ts';
 import { describeSessions } from './conformance/sessions.ts';
 import { describeStats } from './conformance/stats.ts';
 import { describeUsage } from './conformance/usage.ts';
@@ -58,5 +59,6 @@ export function runStoreConformance(
     describeIdempotency(current);
     describeUsage(current);
     describeStats(current);
+    describeRoutingVectors(current);
   });
 }

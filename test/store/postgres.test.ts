@@ -82,7 +82,7 @@ describeWithDatabase('postgres store', () => {
       await Promise.all(stores.map((store) => store.migrate()));
       await Promise.all(stores.map((store) => store.migrate()));
       const applied = await stores[0].database.query<{ version: number }>({ text: 'SELECT version FROM schema_migrations ORDER BY version' });
-      expect(applied.rows.map((row) => row.version)).toEqual([1]);
+      expect(applied.rows.map((row) => row.version)).toEqual([1, 2]);
       expect(await stores[1].ping()).toBe(true);
       await Promise.all(stores.map(closeStore));
     });

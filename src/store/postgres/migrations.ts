@@ -132,6 +132,21 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'routing vectors',
+    sql: `
+      -- Keyed by a hash of the text: a text may be longer than a btree entry allows.
+      CREATE TABLE routing_vectors (
+        model text NOT NULL,
+        text_hash text NOT NULL,
+        text text NOT NULL,
+        vector bytea NOT NULL,
+        created_at timestamptz NOT NULL,
+        PRIMARY KEY (model, text_hash)
+      );
+    `,
+  },
 ];
 
 /** Arbitrary constant naming fleetchat's migration lock; the second key is the schema. */

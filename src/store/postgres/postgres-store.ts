@@ -14,6 +14,7 @@ import { createAgentMethods } from './agents.ts';
 import { createAnswerMethods } from './answers.ts';
 import { createDatabase, type Database, type PostgresStoreOptions } from './connection.ts';
 import { createDirectoryMethods } from './directory.ts';
+import { createRoutingVectorMethods } from './routing-vectors.ts';
 import { createFeedbackIdempotencyMethods } from './feedback-idempotency.ts';
 import { readHistory } from './history.ts';
 import { migrate } from './migrations.ts';
@@ -64,5 +65,6 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     ...createFeedbackIdempotencyMethods(database),
     ...createUsageMethods(database),
     agentStats: (query) => readAgentStats(database, query),
+    ...createRoutingVectorMethods(database),
   };
 }

@@ -157,6 +157,21 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    name: 'routing vectors',
+    sql: `
+      -- Keyed by a hash of the text: a text may be long, and only equality is ever asked.
+      CREATE TABLE routing_vectors (
+        model TEXT NOT NULL,
+        text_hash TEXT NOT NULL,
+        text TEXT NOT NULL,
+        vector BLOB NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (model, text_hash)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**

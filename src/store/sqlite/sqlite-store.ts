@@ -22,6 +22,7 @@ import { createStatsRepository } from './stats.ts';
 import { createUsageRepository } from './usage.ts';
 import { createUserRepository } from './users.ts';
 import { createWorkspaceRepository } from './workspaces.ts';
+import { createRoutingVectorRepository } from './routing-vectors.ts';
 
 export interface SqliteStoreOptions {
   /** A file path (its folder is created if missing) or `:memory:`. */
@@ -111,6 +112,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     ...createIdempotencyRepository(database),
     ...createUsageRepository(database),
     ...createStatsRepository(database),
+    ...createRoutingVectorRepository(database),
   } as SynchronousStore;
 
   // Composite writes of the answer path: one commit instead of one per statement, and within
