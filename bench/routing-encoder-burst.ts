@@ -6,11 +6,10 @@
  *
  *   node --import tsx bench/routing-encoder-burst.ts [--bursts 3] [--size 200]
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { ENCODER_VECTOR_FILE } from '../src/agents/encoder-vector-file.ts';
+import Database from 'better-sqlite3';
 import { describeMachine, printMachine, printTable } from './support/report.ts';
 import { adminEmail, adminPassword, freePort, makeTemporaryFolder, removeFolder, spawnFleetchat, waitUntilHealthy } from './support/server-process.ts';
 
@@ -22,14 +21,15 @@ const port = await freePort();
 const server = spawnFleetchat({ env: { ROUTING_MODE: 'encoder', DATABASE_URL: `sqlite:${path.join(folder, 'fleetchat.db')}` }, port, folder });
 try {
   await waitUntilHealthy(server, { timeoutMs: 60_000 });
-  // The demo fleet's texts are embedded in the background after the start: wait until the vector
-  // file has stopped growing, so that the bursts measure routing, not the warm-up.
-  const vectorFile = path.join(folder, ENCODER_VECTOR_FILE);
-  for (let last = -1, bytes = 0; bytes === 0 || bytes !== last; await delay(1_000)) {
-    last = bytes;
-    bytes = fs.existsSync(vectorFile) ? fs.statSync(vectorFile).size : 0;
-    if (bytes < 100) bytes = 0; // the header alone: nothing embedded yet
+  // The demo fleet's texts are embedded in the background after the start: wait until their
+  // stored vectors have stopped growing, so that the bursts measure routing, not the warm-up.
+  const database = new Database(path.join(folder, 'fleetchat.db'), { readonly: true });
+  const storedVectors = () => database.prepare('SELECT COUNT(*) FROM routing_vectors').pluck().get() as number;
+  for (let last = -1, count = 0; count === 0 || count !== last; await delay(1_000)) {
+    last = count;
+    count = storedVectors();
   }
+  database.close();
   const login = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: adminEmail, password: adminPassword }) });
   const { token } = (await login.json()) as { token: string };
   const fallbacks = async () => Number(/fleetchat_routing_fallbacks_total\{mode="encoder"\} (\d+)/.exec(await (await fetch(`${server.url}/metrics`)).text())?.[1] ?? 0);

@@ -4,15 +4,16 @@
  * encoder in its worker thread, the agents' texts embedded in the background first).
  * Reports in-scope top-1, out-of-scope sent to the default agent at the shipped threshold, the
  * time to embed the agents' texts, and the wall time per decision (worker round trip included).
- * Also: reading the vector file back (what a restart does), and the encoder's cost per message one
- * at a time against batched.
+ * Also: reading the stored vectors back (what a restart or another instance does), and the
+ * encoder's cost per message one at a time against batched.
  * Run: npm run bench:routing:encoder [-- --large] (--large adds the 100-agent set: ~7 500 texts to embed first)
  */
 import fs from 'node:fs';
 import os, { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ENCODER_VECTOR_FILE, openEncoderVectorFile, withVectorFile } from '../src/agents/encoder-vector-file.ts';
+import { withStoredVectors } from '../src/agents/stored-vectors.ts';
+import { createSqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import { startSentenceEncoder } from '../src/agents/sentence-encoder.ts';
 import { packVectors } from '../src/routing/modes/embeddings-router.ts';
 import { loadWordVectors } from '../src/agents/word-vectors-file.ts';
@@ -29,16 +30,18 @@ const loadStart = performance.now();
 await encoder.ready;
 const loadMs = performance.now() - loadStart;
 let fallbacks = 0;
-// As the server runs it: the agents' texts' vectors kept in a vector file (a new, empty one here).
+// As the server runs it: the agents' texts' vectors kept in the store (a new SQLite file here).
 const vectorFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetchat-bench-vectors-'));
-const vectorFile = path.join(vectorFolder, ENCODER_VECTOR_FILE);
-const router = createEncoderRouter(withVectorFile(encoder, vectorFile), { onFallback: () => (fallbacks += 1) });
+const store = createSqliteStore({ filename: path.join(vectorFolder, 'fleetchat.db') });
+await store.migrate();
+const router = createEncoderRouter(withStoredVectors(encoder, store), { onFallback: () => (fallbacks += 1) });
 
-/** What a restart does instead of embedding again: read the vector file back. */
-function readBack() {
+/** What a restart or another instance does instead of embedding again: read the stored vectors back. */
+async function readBack() {
+  const texts = (await store.listRoutingTexts(encoder.modelTag)).map((entry) => entry.text);
   const start = performance.now();
-  const { vectors } = openEncoderVectorFile(vectorFile, encoder.modelTag);
-  return { milliseconds: performance.now() - start, count: vectors.size, mebibytes: fs.statSync(vectorFile).size / 2 ** 20 };
+  const vectors = await store.getRoutingVectors(encoder.modelTag, texts);
+  return { milliseconds: performance.now() - start, count: vectors.size };
 }
 
 /** Messages that wait together go to the worker together: the same messages one at a time, then all at once. */
@@ -99,8 +102,8 @@ const rows: [string, string, string][] = [
   [`latency p50 / p99 wall, ${profiles.length} agents (${small.decisions.length} decisions)`, `${ms(small.p50)} / ${ms(small.p99)}`, ''],
   [`main-thread time p50 / p99 per decision, ${profiles.length} agents`, `${ms(small.mainP50)} / ${ms(small.mainP99)}`, ''],
 ];
-const smallFile = readBack();
-rows.push([`reading back the vector file, ${smallFile.count} texts (${smallFile.mebibytes.toFixed(1)} MiB)`, ms(smallFile.milliseconds), '']);
+const smallRead = await readBack();
+rows.push([`reading back the stored vectors (SQLite), ${smallRead.count} texts`, ms(smallRead.milliseconds), '']);
 const batched = await batching(128);
 rows.push(['encoder per message, 128 one at a time / all at once (batched)', `${ms(batched.oneAtATime)} / ${ms(batched.together)}`, '']);
 if (process.argv.includes('--large')) {
@@ -113,11 +116,12 @@ if (process.argv.includes('--large')) {
   rows.push([`embedding the ${largeProfiles.length} agents' texts (${router.cachedVectorCount - before} new)`, ms(largeWarm), '']);
   rows.push([`latency p50 / p99 wall, ${largeProfiles.length} agents × 75 examples (${sample.length})`, `${ms(large.p50)} / ${ms(large.p99)}`, '']);
   rows.push([`main-thread time p50 / p99 per decision, ${largeProfiles.length} agents`, `${ms(large.mainP50)} / ${ms(large.mainP99)}`, '']);
-  const largeFile = readBack();
-  rows.push([`reading back the vector file, ${largeFile.count} texts (${largeFile.mebibytes.toFixed(1)} MiB)`, ms(largeFile.milliseconds), '']);
+  const largeRead = await readBack();
+  rows.push([`reading back the stored vectors (SQLite), ${largeRead.count} texts`, ms(largeRead.milliseconds), '']);
 }
 rows.push(['decisions that fell back to the embedded router', String(fallbacks), '0']);
 await encoder.close();
+await store.close();
 fs.rmSync(vectorFolder, { recursive: true, force: true });
 
 const width = Math.max(...rows.map(([label]) => label.length));

@@ -114,7 +114,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await services.routing.ready();
     const workspace = await ensureWorkspace(store, DEFAULT_WORKSPACE);
     await syncFleet(store, services.agents, config.fleet);
-    // Encoder mode: the vectors of texts no agent uses any more leave the vector file, then the
+    // Encoder mode: the stored vectors of texts no agent uses any more are deleted, then the
     // agents' texts are embedded in the background (seconds for a fleet); messages meanwhile are
     // routed by the embedded router.
     let stopping = false;
@@ -122,10 +122,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const tidied = services.routing
       .tidy()
       .then((result) => {
-        if (result && result.dropped > 0) info(`routing: dropped ${result.dropped} vector(s) of texts no agent uses from the encoder's vector file (${result.kept} kept)`);
+        if (result && result.dropped > 0) info(`routing: deleted the stored vectors of ${result.dropped} text(s) no agent uses any more (${result.kept} kept)`);
       })
       .catch((error: unknown) => {
-        if (!stopping) warn(`routing: the encoder's vector file could not be tidied (${error instanceof Error ? error.message : String(error)})`);
+        if (!stopping) warn(`routing: the stored vectors of texts no agent uses could not be deleted (${error instanceof Error ? error.message : String(error)}); they stay until the next start`);
       });
     const warmedUp = tidied
       .then(() => services.routing.warmUp(workspace.id))

@@ -1,6 +1,6 @@
 import { AgentService } from './agents/agent-service.ts';
 import { loadWordVectors, type LoadedWordVectors } from './agents/word-vectors-file.ts';
-import type { CompactResult } from './agents/encoder-vector-file.ts';
+import type { CompactResult } from './agents/stored-vectors.ts';
 import { AuthService } from './auth/auth-service.ts';
 import { TokenSigner } from './auth/tokens.ts';
 import { ChatService } from './chat/chat-service.ts';
@@ -55,7 +55,7 @@ export interface ServiceInputs {
   /** Overrides the router (embeddings or llm modes are wired by main.ts). */
   route?: RouteMessage;
   metrics?: Metrics;
-  /** Where the services report what degrades without failing (the encoder's vector file). */
+  /** Where the services report what degrades without failing (encoder mode's stored vectors). */
   warn?: (message: string) => void;
 }
 
@@ -70,8 +70,8 @@ export function createServices(inputs: ServiceInputs): Services {
   const recentWindowMs = config.fleet.routing.recentWindowMinutes * 60_000;
   const router: MessageRouter =
     inputs.route === undefined
-      ? createMessageRouter({ config, registry, fetch: inputs.fetch, onFallback: (mode) => metrics.routingFallback(mode), warn: inputs.warn })
-      : { route: inputs.route, ready: async () => {}, warmUp: async () => {}, tidy: () => undefined, close: async () => {} };
+      ? createMessageRouter({ config, registry, store, fetch: inputs.fetch, onFallback: (mode) => metrics.routingFallback(mode), warn: inputs.warn })
+      : { route: inputs.route, ready: async () => {}, warmUp: async () => {}, tidy: async () => undefined, close: async () => {} };
   const route = router.route;
   const chat = new ChatService({
     store,
@@ -95,7 +95,11 @@ export function createServices(inputs: ServiceInputs): Services {
       warmUp: async (workspaceId) => {
         if (config.fleet.routing.mode === 'encoder') await router.warmUp((await agents.routingSnapshot(workspaceId)).index);
       },
-      tidy: async () => (config.fleet.routing.mode === 'encoder' ? router.tidy(await agents.routingTextsOfEveryWorkspace()) : undefined),
+      tidy: async () => {
+        if (config.fleet.routing.mode !== 'encoder') return undefined;
+        const since = new Date();
+        return router.tidy(await agents.routingTextsOfEveryWorkspace(), since);
+      },
       close: router.close,
     },
     running: new Set() };

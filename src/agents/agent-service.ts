@@ -172,8 +172,8 @@ export class AgentService {
   }
 
   /**
-   * The routing texts of every agent that is not archived, in every workspace: what the encoder's
-   * vector file must keep (a paused agent's texts too, since it may come back).
+   * The routing texts of every agent that is not archived, in every workspace: whose vectors
+   * encoder mode keeps (a paused agent's texts too, since it may come back).
    */
   async routingTextsOfEveryWorkspace(): Promise<Set<string>> {
     const texts = new Set<string>();

@@ -1,7 +1,6 @@
 import type { Config } from '../config/types.ts';
 import type { ProviderRegistry } from '../providers/registry.ts';
-import path from 'node:path';
-import { ENCODER_VECTOR_FILE, withVectorFile, type CompactResult, type VectorFileSource } from '../agents/encoder-vector-file.ts';
+import { withStoredVectors, type CompactResult, type RoutingVectorStore, type StoredVectorSource } from '../agents/stored-vectors.ts';
 import { startSentenceEncoder, type SentenceEncoder } from '../agents/sentence-encoder.ts';
 import { createEncoderRouter, createRouter, type AsyncRouter, type FallbackListener, type RouterIndex, type VectorRouter } from '../routing/index.ts';
 import type { RouteMessage } from './target.ts';
@@ -13,11 +12,10 @@ export interface MessageRouter {
   /** Encoder mode: embeds the agents' texts of `index` now, instead of on the first message. */
   warmUp(index: RouterIndex): Promise<void>;
   /**
-   * Encoder mode: forgets the stored vectors of texts outside `live` (every agent's training
-   * texts in every workspace), rewriting the vector file when that is worth it. Undefined in the
-   * other modes, or when the file cannot be used.
+   * Encoder mode: deletes the stored vectors of texts outside `live` (every agent's routing
+   * texts in every workspace, read at `since`). Undefined in the other modes.
    */
-  tidy(live: ReadonlySet<string>): CompactResult | undefined;
+  tidy(live: ReadonlySet<string>, since: Date): Promise<CompactResult | undefined>;
   close(): Promise<void>;
 }
 
@@ -30,6 +28,8 @@ export interface MessageRouter {
 export function createMessageRouter(deps: {
   config: Config;
   registry: ProviderRegistry;
+  /** Where encoder mode keeps the agents' texts' vectors. */
+  store: RoutingVectorStore;
   fetch?: typeof fetch;
   onFallback?: FallbackListener;
   warn?: (message: string) => void;
@@ -39,15 +39,16 @@ export function createMessageRouter(deps: {
   let vectorRouter: VectorRouter | undefined;
   let encoder: SentenceEncoder | undefined;
   const startEncoder = () => (encoder ??= startSentenceEncoder());
-  let tidy: MessageRouter['tidy'] = () => undefined;
+  let tidy: MessageRouter['tidy'] = async () => undefined;
   if (routing.mode === 'encoder') {
-    // The agents' texts' vectors are kept in the data folder, so a restart does not embed them again.
-    let source: VectorFileSource | undefined;
+    // The agents' texts' vectors are kept in the store: instances share them, restarts reuse them.
+    let source: StoredVectorSource | undefined;
     const encoderSource = () =>
-      (source ??= withVectorFile(startEncoder(), path.join(deps.config.dataDir, ENCODER_VECTOR_FILE), (error) =>
-        deps.warn?.(`routing: the encoder's vector file cannot be used (${error instanceof Error ? error.message : String(error)}); the agents' texts will be embedded at every start`),
-      ));
-    tidy = (live) => encoderSource().compact(live);
+      (source ??= withStoredVectors(startEncoder(), deps.store, {
+        onStoreError: (error) =>
+          deps.warn?.(`routing: the agents' texts' vectors cannot be read or stored (${error instanceof Error ? error.message : String(error)}); the encoder embeds them meanwhile`),
+      }));
+    tidy = (live, since) => encoderSource().compact(live, since);
     router = vectorRouter = createEncoderRouter(
       { embed: (texts, priority) => encoderSource().embed(texts, priority), nearest: (text, vectors, count) => encoderSource().nearest(text, vectors, count) },
       { onFallback: deps.onFallback },
@@ -91,7 +92,7 @@ export function createMessageRouter(deps: {
     warmUp: async (index) => {
       await vectorRouter?.warmUp(index);
     },
-    tidy: (live) => tidy(live),
+    tidy: (live, since) => tidy(live, since),
     close: async () => {
       await encoder?.close();
     },

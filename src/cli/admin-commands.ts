@@ -3,8 +3,7 @@ import { AgentService } from '../agents/agent-service.ts';
 import { createCoordination, createStore, resolveJwtSecret } from '../bootstrap.ts';
 import { parseDurationSeconds } from '../config/index.ts';
 import type { Config } from '../config/types.ts';
-import path from 'node:path';
-import { ENCODER_VECTOR_FILE, withVectorFile } from '../agents/encoder-vector-file.ts';
+import { withStoredVectors } from '../agents/stored-vectors.ts';
 import { startSentenceEncoder } from '../agents/sentence-encoder.ts';
 import { createEncoderRouter, formatDecision, route, type RoutingDecision } from '../routing/index.ts';
 import { createServices } from '../services.ts';
@@ -147,8 +146,10 @@ export const routeCommand: Command = {
         const encoder = startSentenceEncoder();
         let failure: unknown;
         try {
-          // The server's vector file, so that this takes seconds only when the server has not embedded the texts yet.
-          const source = withVectorFile(encoder, path.join(settings.dataDir, ENCODER_VECTOR_FILE), (error) => warn(`the encoder's vector file cannot be used: ${error instanceof Error ? error.message : String(error)}`));
+          // The vectors the server stored, so that this takes seconds only when no server has embedded the texts yet.
+          const source = withStoredVectors(encoder, store, {
+            onStoreError: (error) => warn(`the stored vectors of the agents' texts cannot be used: ${error instanceof Error ? error.message : String(error)}`),
+          });
           const router = createEncoderRouter(source, { onFallback: (_mode, error) => (failure = error) });
           await router.warmUp(snapshot.index);
           decision = await router.route(input);

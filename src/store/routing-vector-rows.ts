@@ -20,6 +20,9 @@ export function vectorToBytes(vector: Float32Array): Buffer {
 
 export function bytesToVector(bytes: Uint8Array): Float32Array {
   if (bytes.length % 4 !== 0) throw new RangeError(`a stored vector has ${bytes.length} bytes, not a multiple of 4`);
+  // Bytes in a memory of their own (better-sqlite3 gives each value one) are used as they are;
+  // a slice of a shared pool (small Buffers) is copied, so as not to keep the whole pool alive.
+  if (LITTLE_ENDIAN && bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length) return new Float32Array(bytes.buffer, 0, bytes.length / 4);
   const vector = new Float32Array(bytes.length / 4);
   if (LITTLE_ENDIAN) new Uint8Array(vector.buffer).set(bytes);
   else {

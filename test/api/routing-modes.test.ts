@@ -1,9 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultFleet, startTestServer, type TestServer } from '../helpers/harness.ts';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { ENCODER_VECTOR_FILE, openEncoderVectorFile } from '../../src/agents/encoder-vector-file.ts';
 import { locateEncoder } from '../../src/agents/sentence-encoder.ts';
 import { route } from '../../src/routing/index.ts';
 
@@ -64,34 +60,35 @@ describe('routing mode llm, through the whole app', () => {
 /** The app wired with `routing.mode: encoder`: the bundled sentence encoder, in its worker thread. */
 describe.skipIf('missing' in locateEncoder())('routing mode encoder, through the whole app', () => {
   let t: TestServer;
-  // A vector file left by an earlier run, holding the vectors of texts no agent has any more.
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetchat-encoder-data-'));
-  const removedTexts = Array.from({ length: 80 }, (_, position) => `an example of an agent removed long ago, number ${position}`);
   const infos: string[] = [];
+  const modelTag = () => (locateEncoder() as { modelTag: string }).modelTag;
   beforeAll(async () => {
-    const modelTag = (locateEncoder() as { modelTag: string }).modelTag;
-    openEncoderVectorFile(path.join(dataDir, ENCODER_VECTOR_FILE), modelTag).append(removedTexts.map((text) => [text, new Float32Array(512).fill(0.01)] as const));
-    t = await startTestServer({ env: { ROUTING_MODE: 'encoder', DATA_DIR: dataDir }, info: (message) => infos.push(message) });
+    t = await startTestServer({ env: { ROUTING_MODE: 'encoder' }, info: (message) => infos.push(message) });
   });
   afterAll(async () => {
     await t?.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('drops at start the stored vectors of texts no agent uses, then stores the agents texts', async () => {
+  it('stores the agents texts vectors at start; the next start deletes those of texts no agent uses', async () => {
     await t.server.warmedUp;
-    expect(infos).toEqual([`routing: dropped 80 vector(s) of texts no agent uses from the encoder's vector file (0 kept)`]);
-    const stored = openEncoderVectorFile(path.join(dataDir, ENCODER_VECTOR_FILE), (locateEncoder() as { modelTag: string }).modelTag);
-    expect(removedTexts.filter((text) => stored.vectors.has(text))).toEqual([]);
-    expect(stored.vectors.has('Pay this invoice')).toBe(true);
+    const store = t.server.services.store;
+    const stored = async () => (await store.listRoutingTexts(modelTag())).map((entry) => entry.text);
+    expect(await stored()).toContain('Pay this invoice');
+    expect(infos).toEqual([]);
+    // Vectors left by an earlier fleet, as an instance started before would find them.
+    const removed = Array.from({ length: 3 }, (_, position) => `an example of an agent removed long ago, number ${position}`);
+    await store.addRoutingVectors(modelTag(), removed.map((text) => ({ text, vector: new Float32Array(512).fill(0.01) })), new Date(Date.now() - 60_000));
+    const before = (await stored()).length;
+    expect(await t.server.services.routing.tidy()).toEqual({ kept: before - 3, dropped: 3 });
+    expect(await stored()).toContain('Pay this invoice');
+    expect((await stored()).filter((text) => removed.includes(text))).toEqual([]);
   });
 
   it('routes by meaning once the agents texts are embedded, where words alone would not, and counts no fallback', async () => {
     const workspaceId = (await t.request('GET', '/api/auth/me', { token: t.adminToken })).body.user.workspaceId;
     await t.server.services.routing.warmUp(workspaceId);
-    // The agents' texts are now in the data folder's vector file, for the next start.
-    const stored = openEncoderVectorFile(path.join(t.server.services.config.dataDir, ENCODER_VECTOR_FILE), (locateEncoder() as { modelTag: string }).modelTag);
-    expect(stored.vectors.has('Pay this invoice')).toBe(true);
+    // The agents' texts' vectors are in the store, for the next start and the other instances.
+    expect((await t.server.services.store.getRoutingVectors(modelTag(), ['Pay this invoice'])).size).toBe(1);
     // No word of this message is in Ledger's texts, so the embedded router alone is unsure.
     const message = 'i need reimbursement for my taxi';
     const { index } = await t.server.services.agents.routingSnapshot(workspaceId);
