@@ -36,7 +36,7 @@ export interface Services {
   routing: {
     ready(): Promise<void>;
     warmUp(workspaceId: string): Promise<void>;
-    /** Encoder mode: drops stored vectors of texts no agent uses any more (see MessageRouter.tidy). */
+    /** Encoder mode: deletes the stored vectors of texts no agent uses any more (see MessageRouter.tidy). */
     tidy(): Promise<CompactResult | undefined>;
     close(): Promise<void>;
   };
