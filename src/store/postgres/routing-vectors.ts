@@ -39,13 +39,16 @@ export function createRoutingVectorMethods(database: Database): RoutingVectorMet
 
     async addRoutingVectors(model, vectors, now) {
       for (const { text } of vectors) assertStorableText(text, 'routing text');
-      for (const batch of batches(vectors)) {
+      // In the order of their hashes: two instances storing the same texts at once then take the
+      // rows' locks in one order, and wait for each other instead of deadlocking.
+      const rows = vectors.map(({ text, vector }) => ({ hash: textHash(text), text, vector })).sort((left, right) => (left.hash < right.hash ? -1 : left.hash > right.hash ? 1 : 0));
+      for (const batch of batches(rows)) {
         // Another instance may store the same text at the same moment: the first one stays.
         await database.query({
           text: `INSERT INTO routing_vectors (model, text_hash, text, vector, created_at)
                  SELECT $1, hash, text, vector, $5 FROM unnest($2::text[], $3::text[], $4::bytea[]) AS input (hash, text, vector)
                  ON CONFLICT DO NOTHING`,
-          values: [model, batch.map(({ text }) => textHash(text)), batch.map(({ text }) => text), batch.map(({ vector }) => vectorToBytes(vector)), now],
+          values: [model, batch.map(({ hash }) => hash), batch.map(({ text }) => text), batch.map(({ vector }) => vectorToBytes(vector)), now],
         });
       }
     },

@@ -47,6 +47,13 @@ export function describeRoutingVectors(store: StoreGetter): void {
       ]);
     });
 
+    it('two instances storing the same texts at once, in opposite orders, both succeed', async () => {
+      const model = newModel();
+      const entries = Array.from({ length: 1_500 }, (_, position) => ({ text: `shared example ${position}`, vector: vector(position) }));
+      await Promise.all([store().addRoutingVectors(model, entries, at(1_000)), store().addRoutingVectors(model, [...entries].reverse(), at(1_000))]);
+      expect(await store().listRoutingTexts(model)).toHaveLength(1_500);
+    });
+
     it('stores and reads back thousands at once', async () => {
       const model = newModel();
       const many = Array.from({ length: 2_500 }, (_, position) => ({ text: `example ${position}`, vector: vector(position) }));
