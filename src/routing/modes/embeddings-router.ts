@@ -49,7 +49,7 @@ export function createEmbeddingsRouter(options: EmbeddingsRouterOptions): AsyncR
           }),
         timeoutMs,
       );
-      vectors.push(...parseEmbeddings(response, batch.length).map(normalize));
+      vectors.push(...parseEmbeddings(response, batch.length).map(unitLength));
     }
     return vectors;
   }
@@ -294,7 +294,11 @@ function parseEmbeddings(body: unknown, expected: number): Float32Array[] {
   return vectors;
 }
 
-function normalize(vector: Float32Array): Float32Array {
+/**
+ * The vector scaled to unit length (a new array; all zeros stay zeros).
+ * Self-contained, like meanOfBestPerAgent: the sentence encoder's worker runs its source text.
+ */
+export function unitLength(vector: Float32Array): Float32Array {
   let squaredNorm = 0;
   for (const value of vector) squaredNorm += value * value;
   const norm = Math.sqrt(squaredNorm) || 1;

@@ -162,8 +162,9 @@ export const migrations: readonly Migration[] = [
     name: 'routing vectors',
     sql: `
       -- Keyed by a hash of the text: a text may be long, and only equality is ever asked. A rowid
-      -- table: its 2 KiB rows would overflow the pages of a WITHOUT ROWID key (8 252 lookups:
-      -- 80-130 ms here, against 240-290 ms).
+      -- table: its 2 KiB rows would overflow the pages of a WITHOUT ROWID key, which every lookup
+      -- then walks (npm run bench:routing:encoder -- --large read 8 252 vectors back in 202 ms
+      -- from a WITHOUT ROWID table, 102 ms from this one with copy-free reads).
       CREATE TABLE routing_vectors (
         model TEXT NOT NULL,
         text_hash TEXT NOT NULL,
