@@ -3,9 +3,9 @@ import { AgentService } from '../agents/agent-service.ts';
 import { createCoordination, createStore, resolveJwtSecret } from '../bootstrap.ts';
 import { parseDurationSeconds } from '../config/index.ts';
 import type { Config } from '../config/types.ts';
-import { withStoredVectors } from '../agents/stored-vectors.ts';
-import { startSentenceEncoder } from '../agents/sentence-encoder.ts';
-import { createEncoderRouter, formatDecision, route, type RoutingDecision } from '../routing/index.ts';
+import { createMessageRouter } from '../chat/route-message.ts';
+import type { RoutingSettings } from '../config/types.ts';
+import { formatDecision, type RoutingDecision } from '../routing/index.ts';
 import { createServices } from '../services.ts';
 import type { Role, Store } from '../store/store.ts';
 import { UsageError, type Command } from './index.ts';
@@ -117,6 +117,29 @@ export const tokenCommand: Command = {
   },
 };
 
+/**
+ * What the router read to decide: tuning examples means knowing whether it matched words alone,
+ * words and their meaning, or also asked the stronger mode (and whether that failed).
+ */
+function describeFeatures(routing: RoutingSettings, wordVectors: boolean, failure: unknown): string {
+  const words = wordVectors ? 'words and word vectors' : 'words only (no word-vector table: see ROUTING_WORD_VECTORS)';
+  const reason = failure instanceof Error ? failure.message : String(failure);
+  switch (routing.mode) {
+    case 'embedded':
+      return words;
+    case 'encoder':
+      return failure === undefined ? `${words}, blended with the bundled sentence encoder (routing.mode encoder)` : `${words} only: the sentence encoder failed (${reason})`;
+    case 'embeddings':
+      return failure === undefined
+        ? `${words}, blended with ${routing.embeddingsModel} embeddings (routing.mode embeddings)`
+        : `${words} only: the embeddings of ${routing.embeddingsModel} failed (${reason})`;
+    case 'llm':
+      return failure === undefined
+        ? `${words}; ${routing.llmModel} chooses when they are unsure (routing.mode llm)`
+        : `${words} only: ${routing.llmModel} failed (${reason})`;
+  }
+}
+
 export const routeCommand: Command = {
   usage: 'route [--workspace NAME] "message"',
   summary: 'Show which agent would answer a message, and the top candidates',
@@ -125,45 +148,30 @@ export const routeCommand: Command = {
     const message = positionals.join(' ').trim();
     if (!message) throw new UsageError('give the message to route, in quotes');
     const settings = config();
-    return withServices(settings, async ({ store, agents }: { store: Store; agents: AgentService }) => {
+    return withServices(settings, async ({ store, agents, registry }) => {
       // The fleet file is the configuration: route as the server would, even before a first start.
       await syncFleet(store, agents, settings.fleet);
       const workspace = await workspaceNamed(store, (values.workspace as string | undefined) ?? DEFAULT_WORKSPACE);
       const snapshot = await agents.routingSnapshot(workspace.id);
       if (snapshot.defaultAgentId === undefined) throw new UsageError('this workspace has no agent that answers');
-      const input = {
-        message,
-        context: {},
-        index: snapshot.index,
-        defaultAgentId: snapshot.defaultAgentId,
-        options: { recentWindowMs: settings.fleet.routing.recentWindowMinutes * 60_000, threshold: settings.fleet.routing.threshold },
-      };
-      // Tuning examples means knowing what the router reads: words alone, or words and their meaning.
-      let features = snapshot.index.wordVectors ? 'words and word vectors' : 'words only (no word-vector table: see ROUTING_WORD_VECTORS)';
+      // The server's router for routing.mode, so that this is the decision the server would make.
+      let failure: unknown;
+      const router = createMessageRouter({ config: settings, registry, store, onFallback: (_mode, error) => (failure ??= error), warn });
       let decision: RoutingDecision;
-      if (settings.fleet.routing.mode === 'encoder') {
-        // As the server routes in this mode: the agents' texts embedded first (seconds), then the blend.
-        const encoder = startSentenceEncoder();
-        let failure: unknown;
+      try {
         try {
-          // The vectors the server stored, so that this takes seconds only when no server has embedded the texts yet.
-          const source = withStoredVectors(encoder, store, {
-            onStoreError: (error) => warn(`the stored vectors of the agents' texts cannot be used: ${error instanceof Error ? error.message : String(error)}`),
-          });
-          const router = createEncoderRouter(source, { onFallback: (_mode, error) => (failure = error) });
+          // Encoder mode: the model, then the agents' texts' vectors (read back from the store;
+          // embedded, in seconds, only when no server has embedded them yet).
+          await router.ready();
           await router.warmUp(snapshot.index);
-          decision = await router.route(input);
-        } finally {
-          await encoder.close();
+        } catch (error) {
+          failure = error;
         }
-        features +=
-          failure === undefined
-            ? ', blended with the bundled sentence encoder (routing.mode encoder)'
-            : ` only: the sentence encoder failed (${failure instanceof Error ? failure.message : String(failure)})`;
-      } else {
-        decision = route(input);
+        decision = await router.route({ message, context: {}, snapshot, workspaceId: workspace.id });
+      } finally {
+        await router.close();
       }
-      process.stdout.write(`${formatDecision(decision, snapshot.agents)}\nfeatures:   ${features}\n`);
+      process.stdout.write(`${formatDecision(decision, snapshot.agents)}\nfeatures:   ${describeFeatures(settings.fleet.routing, snapshot.index.wordVectors, failure)}\n`);
       return 0;
     });
   },

@@ -3,9 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { locateEncoder } from '../../src/agents/sentence-encoder.ts';
 import { DEFAULT_WORD_VECTORS_PATH } from '../../src/agents/word-vectors-file.ts';
+import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai-server.ts';
+import { startFakeEmbeddingsServer, type FakeEmbeddingsServer } from '../routing/fake-provider.ts';
 
 const run = promisify(execFile);
 const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetchat-cli-'));
@@ -75,5 +77,69 @@ describe('fleetchat CLI', () => {
     expect(stdout).toMatch(/agent:\s+Ledger/);
     expect(stdout).toContain('strategy:   relevance');
     expect(stdout).toContain('blended with the bundled sentence encoder (routing.mode encoder)');
+  }, 60_000);
+});
+
+describe('fleetchat route in the modes that ask a provider', () => {
+  // Real local servers speaking the OpenAI protocol: /embeddings, and chat completions for llm mode.
+  let embeddings: FakeEmbeddingsServer;
+  let chat: FakeOpenAI;
+  const travelId = '01a2367f-0000-7000-8000-000000000001';
+  const routeWith = async (routing: string, message: string) => {
+    const file = path.join(directory, `fleet-${routing.split(/\s/)[1]}.yaml`);
+    fs.writeFileSync(
+      file,
+      [
+        'providers:',
+        `  embed: { type: openai, baseUrl: "${embeddings.baseUrl}", apiKey: none }`,
+        `  chat: { type: openai, baseUrl: "${chat.url}", apiKey: none }`,
+        'defaultAgent: General',
+        `routing: { ${routing} }`,
+        'agents:',
+        '  - { name: General, role: Generalist, description: Anything else, model: mock/demo }',
+        `  - { id: ${travelId}, name: Travel, role: Travel desk, description: Flights hotels and trips, model: mock/demo,`,
+        '      routing: { examples: ["book a flight to rome", "find me a hotel in paris", "is my train on time"] } }',
+        '  - { name: Ledger, role: Accountant, description: Invoices payments and budgets, model: mock/demo,',
+        '      routing: { examples: ["which invoices are unpaid", "pay the supplier invoice", "how much is left in the budget"] } }',
+      ].join('\n'),
+    );
+    const database = `sqlite:${path.join(directory, `route-${routing.split(/\s/)[1]}.db`)}`;
+    const { stdout } = await run(process.execPath, ['bin/fleetchat.js', 'route', message], { env: { ...env, DATABASE_URL: database, FLEETCHAT_CONFIG: file }, timeout: 60_000 });
+    return stdout;
+  };
+  beforeAll(async () => {
+    embeddings = await startFakeEmbeddingsServer();
+    chat = await startFakeOpenAI();
+  });
+  afterAll(async () => {
+    await embeddings.close();
+    await chat.close();
+  });
+
+  it('embeddings: asks the provider for the vectors and says it blended them; says so when the call fails', async () => {
+    embeddings.behaviour = 'ok';
+    const blended = await routeWith('mode: embeddings, embeddingsModel: embed/fake-embed', 'which invoices are still unpaid this quarter?');
+    expect(blended).toMatch(/agent:\s+Ledger/);
+    expect(blended).toContain('blended with embed/fake-embed embeddings (routing.mode embeddings)');
+    const asked = embeddings.requests.flat();
+    expect(asked).toContain('which invoices are still unpaid this quarter?');
+    expect(asked).toContain('book a flight to rome');
+    embeddings.behaviour = 'error-500';
+    const failed = await routeWith('mode: embeddings, embeddingsModel: embed/fake-embed', 'which invoices are still unpaid this quarter?');
+    expect(failed).toMatch(/agent:\s+Ledger/);
+    expect(failed).toMatch(/words( and word vectors)? only: the embeddings of embed\/fake-embed failed \(.*500/);
+  }, 60_000);
+
+  it('llm: the model chooses when the words are unsure, and a bad answer leaves the words\' decision', async () => {
+    const unsure = 'something about my upcoming thing';
+    chat.setBehavior(() => ({ kind: 'stream', chunks: [`{"agentId": "${travelId}", "confidence": 0.9}`] }));
+    const chosen = await routeWith('mode: llm, llmModel: chat/fake-chat', unsure);
+    expect(chosen).toMatch(/agent:\s+Travel/);
+    expect(chosen).toContain('chat/fake-chat chooses when they are unsure (routing.mode llm)');
+    expect(JSON.stringify(chat.requests.at(-1)?.body)).toContain(travelId);
+    chat.setBehavior(() => ({ kind: 'stream', chunks: ['Travel, I think'] }));
+    const failed = await routeWith('mode: llm, llmModel: chat/fake-chat', unsure);
+    expect(failed).toMatch(/agent:\s+General/);
+    expect(failed).toContain('only: chat/fake-chat failed');
   }, 60_000);
 });
