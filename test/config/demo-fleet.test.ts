@@ -22,8 +22,8 @@ describe('the built-in demo fleet', () => {
     expect(new Set(fleet.agents.map((agent) => agent.role)).size).toBe(4);
     for (const agent of fleet.agents) {
       expect(agent.soul).toMatch(new RegExp(`^# ${agent.name}\\n`));
-      expect(agent.routing.examples.length).toBeGreaterThanOrEqual(6);
-      expect(agent.routing.examples.length).toBeLessThanOrEqual(10);
+      expect(agent.routing.examples.length).toBeGreaterThanOrEqual(20);
+      expect(agent.routing.examples.length).toBeLessThanOrEqual(40);
       expect(agent.routing.keywords.length).toBeGreaterThanOrEqual(6);
       expect(agent).toMatchObject({ status: 'online', session: { maxContextTokens: 16000 } });
     }
