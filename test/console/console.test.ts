@@ -277,6 +277,9 @@ describe.skipIf(!available)('web console in headless Chromium', () => {
     await navTo(memberPage, 'Sessions');
     await memberPage.getByRole('link', { name: 'A member asks about invoices' }).waitFor();
     expect(await memberPage.getByRole('link', { name: 'Whole workspace' }).count()).toBe(0);
+    // One session, one page: nothing older to show, so no button offering it.
+    expect(await memberPage.locator('.pager').textContent()).toContain('1 of 1 sessions');
+    expect(await memberPage.getByRole('button', { name: 'Show older sessions' }).count()).toBe(0);
     await memberPage.context().close();
   });
 

@@ -85,7 +85,6 @@ export function renderSessions(context: ConsoleContext, main: HTMLElement, route
           }
         })();
       });
-      update();
       replace(
         body,
         h(
@@ -101,6 +100,8 @@ export function renderSessions(context: ConsoleContext, main: HTMLElement, route
         ),
         h('div', { class: 'pager' }, count, h('div', { class: 'actions' }, more)),
       );
+      // After the pager is in the page: with nothing older, update() takes the button out of it.
+      update();
     } catch (error) {
       context.showError(error, body);
     }
