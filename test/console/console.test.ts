@@ -169,6 +169,16 @@ describe.skipIf(!available)('web console in headless Chromium', () => {
   });
 
   it('rates an answer from 1 to 5 with a comment', async () => {
+    // The form opens in view, even under the last answer at the bottom of the log.
+    const last = page.locator('.message-answer').last();
+    await last.getByRole('button', { name: 'Rate this answer' }).click();
+    const saveInView = await last.getByRole('button', { name: 'Save rating' }).evaluate((element) => {
+      const box = element.getBoundingClientRect();
+      const log = (element.closest('.chat-log') as HTMLElement).getBoundingClientRect();
+      return box.top >= log.top && box.bottom <= log.bottom;
+    });
+    expect(saveInView).toBe(true);
+    await last.getByRole('button', { name: 'Cancel' }).click();
     const answer = page.locator('.message-answer').first();
     await answer.getByRole('button', { name: 'Rate this answer' }).click();
     await answer.getByRole('radio', { name: '4' }).check();

@@ -84,6 +84,9 @@ export function ratingControl(context: ConsoleContext, messageId: string, initia
     });
     replace(container, form);
     (form.querySelector<HTMLInputElement>('input:checked') ?? options[0].querySelector('input'))?.focus();
+    // Focus scrolls only the first radio into view; under the last answer the comment and Save
+    // would stay below the fold.
+    form.scrollIntoView({ block: 'nearest' });
   };
 
   showSummary(false);
