@@ -320,6 +320,14 @@ describe.skipIf(!available)('web console in headless Chromium', () => {
       expect(overflow, `horizontal overflow on #/${view}`).toBeLessThanOrEqual(0);
       if (view === 'agents') await shot(phone, '09-phone-agents');
     }
+    // A long agent label (name · role) shrinks the selector instead of pushing it off the screen.
+    const selectorRight = await phone.evaluate(() => {
+      const select = document.querySelector<HTMLSelectElement>('#agent-select');
+      select?.append(new Option('Sentinel · IT Support and Operations Engineer', 'long-label', true, true));
+      return select?.getBoundingClientRect().right ?? Infinity;
+    });
+    expect(selectorRight).toBeLessThanOrEqual(375);
+    await phone.evaluate(() => document.querySelector('#agent-select option[value="long-label"]')?.remove());
     const input = phone.getByLabel('Message', { exact: true });
     await input.fill('hello there');
     await input.press('Enter');
