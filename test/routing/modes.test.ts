@@ -1,6 +1,8 @@
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../src/providers/chat-model.ts';
-import { buildRouterIndex, createEmbeddingsRouter, createRouter, route, type RouteInput, type RoutingMode } from '../../src/routing/index.ts';
+import { buildRouterIndex, createEmbeddingsRouter, createRouter, route, trainingTexts, type AgentProfile, type RouteInput, type RouterIndex, type RoutingMode } from '../../src/routing/index.ts';
 import { scriptedChatModel, startFakeEmbeddingsServer, type FakeEmbeddingsServer } from './fake-provider.ts';
 import { OPTIONS, PROFILES } from './fixtures.ts';
 
@@ -37,6 +39,33 @@ describe('embeddings mode', () => {
     await router.route(input('poached eggs please', { index: buildRouterIndex(changed) }));
     // The message, then the one text the cache did not hold.
     expect(server.requests.at(-1)).toEqual(['poached eggs please', 'how do i poach an egg']);
+  });
+
+  it('forgets the vectors of texts that no live index has any more', async () => {
+    server.behaviour = 'ok';
+    v8.setFlagsFromString('--expose-gc');
+    const collectGarbage = vm.runInNewContext('gc') as () => void;
+    const distinctTexts = (profiles: AgentProfile[]) => new Set(profiles.flatMap((profile) => trainingTexts(profile))).size;
+    const router = makeRouter();
+    let previous: RouterIndex | undefined = buildRouterIndex(PROFILES);
+    await router.route(input('refund my invoice', { index: previous }));
+    const changed = PROFILES.map((agent) => (agent.id === 'cooking' ? { ...agent, examples: ['how do i poach an egg'] } : agent));
+    const current = buildRouterIndex(changed);
+    await router.route(input('poached eggs please', { index: current }));
+    // Both indexes are alive: the texts of either are cached.
+    expect(router.cachedVectorCount).toBeGreaterThan(distinctTexts(changed));
+    previous = undefined; // the agent changed: the old index goes
+    await expect
+      .poll(async () => {
+        collectGarbage();
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        return router.cachedVectorCount;
+      })
+      .toBe(distinctTexts(changed));
+    // The current index's texts stay: a message asks the provider for its own vector only.
+    const before = server.requests.length;
+    await router.route(input('a soft boiled egg', { index: current }));
+    expect(server.requests.slice(before)).toEqual([['a soft boiled egg']]);
   });
 
   it('skips the provider for explicit and session decisions', async () => {

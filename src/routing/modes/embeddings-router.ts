@@ -103,8 +103,9 @@ export type VectorRouter = AsyncRouter & {
 /**
  * Cosine similarity between the message and every agent's training texts, the mean of each
  * agent's best three, as a softmax blended with the embedded scores. Vectors of the agents'
- * texts are cached per text for the life of the process, so each is embedded once, even when
- * the index is rebuilt after an agent changes.
+ * texts are cached per text while an index that has the text is alive, so each is embedded once,
+ * even when the index is rebuilt after an agent changes; a text no live index has (a replaced
+ * example, an archived agent's) leaves the cache when the last index that had it is collected.
  */
 export function createVectorRouter(mode: RoutingMode, source: VectorSource, options: VectorRouterOptions = {}): VectorRouter {
   const cache = new Map<string, Float32Array>();
@@ -112,15 +113,37 @@ export function createVectorRouter(mode: RoutingMode, source: VectorSource, opti
   const temperature = options.temperature ?? 0.05;
   let warming: Promise<void> | undefined;
 
+  // How many live indexes have each text; the cache keeps only texts some live index has.
+  const holders = new Map<string, number>();
+  const collected = new FinalizationRegistry<string[]>((texts) => {
+    for (const text of texts) {
+      const count = (holders.get(text) ?? 1) - 1;
+      if (count > 0) holders.set(text, count);
+      else {
+        holders.delete(text);
+        cache.delete(text);
+      }
+    }
+  });
+  const keep = (text: string, vector: Float32Array) => {
+    // A warm-up may finish after the last index that asked for the text is gone.
+    if (holders.has(text)) cache.set(text, vector);
+  };
+
   // Each index's training texts per agent, worked out once (an index is immutable).
   const textsOfIndex = new WeakMap<RouterIndex, string[][]>();
   function textsByAgent(index: RouterIndex): string[][] {
     let texts = textsOfIndex.get(index);
-    if (texts === undefined) textsOfIndex.set(index, (texts = indexProfiles(index).map((profile) => trainingTexts(profile))));
+    if (texts === undefined) {
+      textsOfIndex.set(index, (texts = indexProfiles(index).map((profile) => trainingTexts(profile))));
+      const distinct = [...new Set(texts.flat())];
+      for (const text of distinct) holders.set(text, (holders.get(text) ?? 0) + 1);
+      collected.register(index, distinct);
+    }
     return texts;
   }
 
-  // Indexes whose texts are all cached (the cache only grows, so they stay so).
+  // Indexes whose texts are all cached (a live index's texts stay cached, so they stay so).
   const complete = new WeakSet<RouterIndex>();
   function missingTexts(index: RouterIndex): string[] {
     if (complete.has(index)) return [];
@@ -130,11 +153,23 @@ export function createVectorRouter(mode: RoutingMode, source: VectorSource, opti
   }
 
   // The vectors of a complete index, agent after agent, in one matrix: one tight pass per message
-  // (100 agents × 75 examples × 512 dimensions: a few milliseconds, not tens).
+  // (100 agents × 75 examples × 512 dimensions: a few milliseconds, not tens). The cache then
+  // points into the matrix, so that each vector is held once (by the newest matrix that has it),
+  // not once in the cache and again in the matrix.
   const packedOfIndex = new WeakMap<RouterIndex, PackedVectors>();
   function packed(index: RouterIndex): PackedVectors {
     let result = packedOfIndex.get(index);
-    if (result === undefined) packedOfIndex.set(index, (result = packVectors(textsByAgent(index).map((texts) => texts.map((text) => cache.get(text)!)))));
+    if (result === undefined) {
+      const texts = textsByAgent(index);
+      result = packVectors(texts.map((agentTexts) => agentTexts.map((text) => cache.get(text)!)));
+      const { matrix, dimensions } = result;
+      let row = 0;
+      for (const text of texts.flat()) {
+        cache.set(text, matrix.subarray(row * dimensions, (row + 1) * dimensions));
+        row += 1;
+      }
+      packedOfIndex.set(index, result);
+    }
     return result;
   }
 
@@ -149,7 +184,7 @@ export function createVectorRouter(mode: RoutingMode, source: VectorSource, opti
       if (missing.length === 0) return;
       warming = source.embed(missing, 'background').then(
         (vectors) => {
-          missing.forEach((text, position) => cache.set(text, vectors[position]));
+          missing.forEach((text, position) => keep(text, vectors[position]));
           warming = undefined;
         },
         (error: unknown) => {
@@ -171,7 +206,7 @@ export function createVectorRouter(mode: RoutingMode, source: VectorSource, opti
     } else if (missing.length > 0) {
       // The message is not cached: messages rarely repeat and would grow the cache without bound.
       const [messageVector, ...missingVectors] = await source.embed([input.message, ...missing], 'message');
-      missing.forEach((text, position) => cache.set(text, missingVectors[position]));
+      missing.forEach((text, position) => keep(text, missingVectors[position]));
       query = messageVector;
     } else if (source.nearest !== undefined) {
       return softmaxOverAgents(input.index, Array.from(await source.nearest(input.message, packed(input.index), TOP_EXAMPLES_PER_AGENT)));
