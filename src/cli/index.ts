@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../config/index.ts';
 import type { Config } from '../config/types.ts';
 import { AppError } from '../errors.ts';
 import { chatCommand } from './chat.ts';
+import { explainFailure } from './failure-hints.ts';
 import { migrateCommand, routeCommand, tokenCommand, userAddCommand, workspaceAddCommand } from './admin-commands.ts';
 import { serveCommand } from './serve.ts';
 
@@ -58,6 +59,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     return 2;
   }
   const rest = argv.slice(name.split(' ').length);
+  let config: Config | undefined;
   try {
     const options = { ...command.options, help: { type: 'boolean' as const, short: 'h' } };
     const { values, positionals } = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
@@ -65,17 +67,17 @@ export async function main(argv: string[], env: Record<string, string | undefine
       process.stdout.write(helpOf(name, command) + '\n');
       return 0;
     }
-    let config: Config | undefined;
     return await command.run({ values, positionals, config: () => (config ??= loadConfig({ env, cwd: process.cwd() })) });
   } catch (error) {
     const message =
-      error instanceof ConfigError || error instanceof UsageError || error instanceof AppError
+      explainFailure(error, config) ??
+      (error instanceof ConfigError || error instanceof UsageError || error instanceof AppError
         ? error.message
         : error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
           ? `${error.message}; run "fleetchat ${name} --help"`
           : error instanceof Error
             ? error.message
-            : String(error);
+            : String(error));
     process.stderr.write(`fleetchat ${name}: ${message}\n`);
     return 1;
   }

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -46,6 +47,26 @@ describe('fleetchat CLI', () => {
     expect(badEnv.code).not.toBe(0);
     expect(badEnv.stderr).toContain('PORT must be an integer');
   }, 60_000);
+
+  it('says what to do when the port is taken or PostgreSQL or Redis cannot be reached', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as net.AddressInfo).port;
+    try {
+      const serve = await run(process.execPath, ['bin/fleetchat.js', 'serve'], { env: { ...env, PORT: String(port) }, timeout: 30_000 }).catch((error) => error);
+      expect(serve.code).toBe(1);
+      expect(serve.stderr).toContain(`fleetchat serve: port ${port} on 127.0.0.1 is already in use (another fleetchat, or another program): stop it, or set PORT to a free port`);
+    } finally {
+      taken.close();
+    }
+    // Port 1 on the loopback: nothing listens there, so the connection is refused at once.
+    const postgres = await run(process.execPath, ['bin/fleetchat.js', 'migrate'], { env: { ...env, DATABASE_URL: 'postgres://fleet:secret@127.0.0.1:1/fleet' }, timeout: 30_000 }).catch((error) => error);
+    expect(postgres.code).toBe(1);
+    expect(postgres.stderr.trim()).toBe('fleetchat migrate: cannot reach PostgreSQL at 127.0.0.1:1/fleet (ECONNREFUSED): start it, or fix DATABASE_URL');
+    const redis = await run(process.execPath, ['bin/fleetchat.js', 'serve'], { env: { ...env, REDIS_URL: 'redis://127.0.0.1:1', PORT: '0' }, timeout: 30_000 }).catch((error) => error);
+    expect(redis.code).toBe(1);
+    expect(redis.stderr).toContain('fleetchat serve: cannot reach Redis at 127.0.0.1:1: start it, or fix REDIS_URL');
+  }, 90_000);
 
   it('migrates, adds a workspace and a user, and prints a token for them', async () => {
     expect((await fleetchat('migrate')).stdout).toContain('schema is up to date');
