@@ -70,6 +70,15 @@ export class ChatService {
     this.#deps = deps;
   }
 
+  /**
+   * Where `input` would go if it were sent now, decided as `answer` decides (the session's owner
+   * check included), with the router's candidates: nothing is stored and no model answers.
+   */
+  async preview(principal: Principal, input: Pick<AnswerInput, 'message' | 'agentId' | 'sessionId'>): Promise<Target> {
+    checkText('message', input.message, { maxChars: this.#deps.settings.maxMessageChars });
+    return resolveTarget(this.#deps, principal, { ...input, explainRouting: true });
+  }
+
   async *answer(principal: Principal, input: AnswerInput, options: { signal?: AbortSignal; receivedAt?: number } = {}): AsyncGenerator<AnswerEvent> {
     const { store, coordination, settings } = this.#deps;
     const receivedAt = options.receivedAt ?? performance.now();

@@ -14,6 +14,8 @@ import type {
   HistoryQuery,
   LoginResponse,
   Page,
+  RouteDecision,
+  RouteInput,
   SendMessageInput,
   Session,
   SessionsPage,
@@ -104,6 +106,11 @@ export class FleetchatClient {
     const { idempotencyKey, ...body } = input;
     const headers = idempotencyKey === undefined ? undefined : { 'idempotency-key': idempotencyKey };
     return this.#request<Answer>('POST', '/api/chat/message', { body, headers, signal: options.signal });
+  }
+
+  /** Which agent `input` would go to, and why, without sending it: nothing is stored, no model answers. */
+  route(input: RouteInput, options: RequestOptions = {}): Promise<RouteDecision> {
+    return this.#request<RouteDecision>('POST', '/api/chat/route', { body: input, signal: options.signal });
   }
 
   /** Streams an answer over the client's WebSocket; see AnswerStream for how errors surface. */

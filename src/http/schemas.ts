@@ -78,6 +78,20 @@ const RoutingView = closed({
   candidates: Type.Array(closed({ agentId: Uuid, agentName: Type.String(), score: Type.Number() })),
 });
 
+export const RouteBody = (maxChars: number) =>
+  closed({
+    message: Type.String({ minLength: 1, maxLength: maxChars, description: `1 to ${maxChars} characters, not only white space` }),
+    agentId: Type.Optional(Uuid),
+    sessionId: Type.Optional(Uuid),
+  });
+
+export const RouteView = closed({
+  agentId: Uuid,
+  agentName: Type.String(),
+  routedBy: RoutedBy,
+  routing: Type.Optional(RoutingView),
+});
+
 export const AnswerView = closed({
   response: Type.String(),
   agentId: Uuid,

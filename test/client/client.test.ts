@@ -96,6 +96,17 @@ describe('chat', () => {
     expect(answer.routing?.candidates.length).toBeGreaterThan(0);
   });
 
+  it('route() previews the decision without sending: same agent and candidates, nothing stored', async () => {
+    const message = 'Which rival launched a cheaper plan this month?';
+    const before = (await admin.history({ limit: 1 })).pagination.total;
+    const decision = await admin.route({ message });
+    expect(decision).toMatchObject({ agentName: 'Nova', routedBy: 'relevance' });
+    expect((await admin.history({ limit: 1 })).pagination.total).toBe(before);
+    const answer = await admin.sendMessage({ message, explainRouting: true });
+    expect(answer.routing).toEqual(decision.routing);
+    await expect(admin.route({ message: ' ' })).rejects.toMatchObject({ status: 400, code: 'VALIDATION_ERROR' });
+  });
+
   it('an idempotency key replays the first answer', async () => {
     const input = { message: 'once only', agentId: t.agents.Aria, idempotencyKey: `key-${Date.now()}` };
     const first = await admin.sendMessage(input);

@@ -35,6 +35,9 @@ check<Same<keyof Client.Answer, keyof Static<typeof Schemas.AnswerView>>>();
 check<Same<keyof Client.HistoryItem, keyof Static<typeof Schemas.HistoryItem>>>();
 check<Same<Omit<Client.SendMessageInput, 'idempotencyKey'>, Static<ReturnType<typeof Schemas.SendMessageBody>>>>();
 check<Same<Omit<Client.SessionsQuery, never>, Static<typeof Schemas.SessionsQuery>>>();
+check<Same<Client.RouteInput, Static<ReturnType<typeof Schemas.RouteBody>>>>();
+check<Fits<Client.RouteDecision, Static<typeof Schemas.RouteView>>>();
+check<Same<keyof Client.RouteDecision, keyof Static<typeof Schemas.RouteView>>>();
 // Optional fields make Same lenient about a field that only one side has; compare the names too.
 check<Same<keyof Client.SessionsQuery, keyof Static<typeof Schemas.SessionsQuery>>>();
 check<Same<Omit<Client.AgentStats, 'agentId' | 'from' | 'to'>, AgentStats>>();

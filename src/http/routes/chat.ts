@@ -14,6 +14,8 @@ import {
   HistoryQuery,
   HistoryResponse,
   IdParams,
+  RouteBody,
+  RouteView,
   SendMessageBody,
   SessionsQuery,
   SessionsResponse,
@@ -127,6 +129,23 @@ export async function registerChatRoutes(root: FastifyInstance, services: Servic
     async (request) => {
       const query = request.query;
       return history.sessions(principalOf(request), { agentId: query.agentId, all: query.all, limit: query.limit ?? 50, offset: query.offset, cursor: query.cursor });
+    },
+  );
+
+  app.post(
+    '/api/chat/route',
+    {
+      schema: {
+        tags: ['chat'],
+        summary: 'Which agent a message would go to, and why, without sending it: nothing is stored and no model answers',
+        security,
+        body: RouteBody(config.maxMessageChars),
+        response: { 200: RouteView, ...errorResponses(400, 401, 404, 409, 429, 503) },
+      },
+    },
+    async (request) => {
+      const target = await chat.preview(principalOf(request), request.body);
+      return { agentId: target.agent.id, agentName: target.agent.name, routedBy: target.routedBy, ...(target.routing && { routing: target.routing }) };
     },
   );
 
