@@ -46,7 +46,7 @@ export const demoAgents: readonly DemoAgent[] = [
         'Give me a quick overview of how compound interest works',
         'Reply to this customer message in a warm tone',
       ],
-      keywords: ['email', 'draft', 'summarise', 'summary', 'agenda', 'meeting', 'rewrite', 'plan', 'announcement', 'translate', 'proofread', 'presentation', 'brainstorm', 'explain', 'write'],
+      keywords: ['email', 'draft', 'summarise', 'summary', 'agenda', 'meeting', 'rewrite', 'plan', 'announcement', 'translate', 'proofread', 'presentation', 'brainstorm', 'explain'],
     },
   },
   {
@@ -151,7 +151,7 @@ export const demoAgents: readonly DemoAgent[] = [
         'The nightly database backup did not run',
         'Someone may have malware on their computer',
       ],
-      keywords: ['vpn', 'password', 'login', 'outage', 'incident', 'deploy', 'server', 'error', 'certificate', 'dns', 'laptop', 'security', 'phishing', 'access', 'suspicious', 'malware', 'backup', 'leak', 'down'],
+      keywords: ['vpn', 'password', 'login', 'outage', 'incident', 'deploy', 'server', 'error', 'certificate', 'dns', 'laptop', 'security', 'phishing', 'access', 'suspicious', 'malware', 'backup', 'leak'],
     },
   },
 ];
