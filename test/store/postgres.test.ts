@@ -14,6 +14,7 @@ import { sessionsAfterStatement } from '../../src/store/postgres/sessions.ts';
 import { createPostgresStore, type PostgresStore } from '../../src/store/postgres/index.ts';
 import { StoreUnavailableError, type HistoryQuery, type SessionPosition, type SessionQuery } from '../../src/store/store.ts';
 import { edgeContents, expectRoundTripOrRefusal, runStoreConformance } from './conformance.ts';
+import { expectCountsAfterMigration } from './conformance/counts-migration.ts';
 
 const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const runId = `${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
@@ -82,9 +83,22 @@ describeWithDatabase('postgres store', () => {
       await Promise.all(stores.map((store) => store.migrate()));
       await Promise.all(stores.map((store) => store.migrate()));
       const applied = await stores[0].database.query<{ version: number }>({ text: 'SELECT version FROM schema_migrations ORDER BY version' });
-      expect(applied.rows.map((row) => row.version)).toEqual([1, 2]);
+      expect(applied.rows.map((row) => row.version)).toEqual([1, 2, 3]);
       expect(await stores[1].ping()).toBe(true);
       await Promise.all(stores.map(closeStore));
+    });
+
+    it('migration 3 counts the sessions and messages a database already holds, and the new ones', async () => {
+      const store = await openStore(`${schema}_counts`);
+      const rollback = async () => {
+        await store.database.query({
+          text: `DROP TRIGGER sessions_tallied ON sessions; DROP TRIGGER messages_tallied ON messages;
+                 DROP FUNCTION tally_session(); DROP FUNCTION tally_message(); DROP TABLE session_counts;
+                 DELETE FROM schema_migrations WHERE version = 3`,
+        });
+      };
+      await expectCountsAfterMigration(store, rollback, () => store.migrate());
+      await closeStore(store);
     });
 
     it('runs its connections without JIT (it cost ~150 ms of compilation per large history page)', async () => {

@@ -9,6 +9,7 @@ import { cursorSql, historyCountSql, historyPageSql, historyShapes, sessionOwner
 import { createSqliteStore } from '../../src/store/sqlite/index.ts';
 import { sessionCountSql, sessionPageSql, sessionShapes } from '../../src/store/sqlite/sessions.ts';
 import { edgeContents, expectRoundTripOrRefusal, runStoreConformance } from './conformance.ts';
+import { expectCountsAfterMigration } from './conformance/counts-migration.ts';
 import { addAgent, addMessage, addSession, addTenant, at } from './conformance/fixtures.ts';
 
 const folder = mkdtempSync(join(tmpdir(), 'fleetchat-sqlite-'));
@@ -45,7 +46,7 @@ describe('SQLite store specifics', () => {
     expect(await second.getMessage(workspace.id, message.id)).toEqual(message);
     expect(await second.getSession(workspace.id, session.id)).toMatchObject({ lastMessageAt: at(1) });
     const versions = second.database.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all();
-    expect(versions).toEqual([1, 2]);
+    expect(versions).toEqual([1, 2, 3]);
     await second.close();
   });
 
@@ -53,7 +54,7 @@ describe('SQLite store specifics', () => {
     const filename = join(folder, 'concurrent.db');
     const stores = [createSqliteStore({ filename }), createSqliteStore({ filename })];
     await Promise.all(stores.map((store) => store.migrate()));
-    expect(stores[1].database.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual([1, 2]);
+    expect(stores[1].database.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual([1, 2, 3]);
     await Promise.all(stores.map((store) => store.close()));
   });
 
@@ -75,7 +76,8 @@ describe('SQLite store specifics', () => {
           expect(keyset.join('\n')).not.toMatch(/TEMP B-TREE|SCAN/);
         }
         if (shape !== 'session') {
-          expect(planOf(historyCountSql(shape))).toEqual([expect.stringMatching(/^SEARCH sessions USING COVERING INDEX sessions_message_counts \(workspace_id=?/)]);
+          // One row per user and agent, from the count table's key or its agent index.
+          expect(planOf(historyCountSql(shape))).toEqual([expect.stringMatching(/^SEARCH session_counts USING (PRIMARY KEY|INDEX session_counts_by_agent) \(workspace_id=\?/)]);
         }
       }
       const ownerPlan = (store.database.prepare(`EXPLAIN QUERY PLAN ${sessionOwnerSql}`).all('s') as { detail: string }[]).map((row) => row.detail);
@@ -100,8 +102,26 @@ describe('SQLite store specifics', () => {
       expect(page, shape).toEqual([expect.stringMatching(/^SEARCH sessions USING INDEX sessions_by_\w+ \(workspace_id=\?/)]);
       const keyset = planOf(sessionPageSql(shape, true), { cursorAt: 0, cursorId: 'c' });
       expect(keyset, shape).toEqual([expect.stringMatching(/^SEARCH sessions USING INDEX sessions_by_\w+ \(workspace_id=\?.* AND \(last_message_at,id\)<\(\?,\?\)\)$/)]);
-      expect(planOf(sessionCountSql(shape)), shape).toEqual([expect.stringMatching(/^SEARCH sessions USING COVERING INDEX \w+ \(workspace_id=\?/)]);
+      expect(planOf(sessionCountSql(shape)), shape).toEqual([expect.stringMatching(/^SEARCH session_counts USING (PRIMARY KEY|INDEX session_counts_by_agent) \(workspace_id=\?/)]);
     }
+    await store.close();
+  });
+
+  it('migration 3 counts the sessions and messages a database already holds, and the new ones', async () => {
+    const store = createSqliteStore({ filename: ':memory:' });
+    await store.migrate();
+    // The listings' statements are prepared now, while session_counts exists; SQLite prepares
+    // them again by itself once the migration has made it anew.
+    await store.listSessions({ workspaceId: newId(), limit: 1, offset: 0 });
+    await store.history({ workspaceId: newId(), viewerId: newId(), limit: 1, offset: 0, order: 'asc' });
+    const rollback = async () => {
+      store.database.exec(`
+        DROP TRIGGER sessions_tallied; DROP TRIGGER messages_tallied; DROP TRIGGER messages_untallied;
+        DROP TABLE session_counts;
+        CREATE INDEX sessions_message_counts ON sessions (workspace_id, user_id, agent_id, message_count);
+        DELETE FROM schema_migrations WHERE version = 3;`);
+    };
+    await expectCountsAfterMigration(store, rollback, () => store.migrate());
     await store.close();
   });
 

@@ -12,13 +12,13 @@ import { toHistoryItem, toNumber, type HistoryRow } from './rows.ts';
  * most selective filter; one catch-all statement would get one generic plan for all of them.
  *
  * What a page costs, and why:
- * - The total is read from `sessions.message_count` (kept by insertMessage and the answer
- *   writes) of the sessions the filters select, rather than counted: counting walks every
- *   matching index entry on every page, which for an admin's agent or whole-workspace view
- *   is every message (1 M rows: ~100 ms, all of a keyset page's time; see PERFORMANCE.md).
- *   It relies on what the chat service guarantees and the SQLite store also assumes: a
- *   message carries its session's workspace, owner and agent. Summing reads one row per
- *   session instead of one index entry per message.
+ * - The total is read, not counted: a session's from `sessions.message_count` (kept by
+ *   insertMessage and the answer writes), any other filter's from `session_counts` (one row per
+ *   workspace, user and agent, kept by triggers). Counting walks every matching index entry on
+ *   every page, which for an admin's agent or whole-workspace view is every message (1 M rows:
+ *   ~100 ms, all of a keyset page's time; see PERFORMANCE.md), and summing the sessions'
+ *   counters one row per session. It relies on what the chat service guarantees and the SQLite
+ *   store also assumes: a message carries its session's workspace, owner and agent.
  * - OFFSET walks the skipped entries, so the page is read from whichever end of the range is
  *   nearer (a deep `desc` page is a shallow `asc` one, reversed): at most half the range.
  * - Deferred join: the `page` CTE walks only the (created_at, id) index, which covers every
@@ -58,8 +58,12 @@ export function historyStatement(query: HistoryQuery): Statement {
     shape.push(column.replace('_id', ''));
   }
   const where = messageConditions.join(' AND ');
-  // Every filter is a property of the session: the total is the sum of its sessions' counters.
-  const totalSql = `SELECT COALESCE(sum(s.message_count), 0) AS total FROM sessions s WHERE ${sessionConditions.join(' AND ')}`;
+  // Every filter is a property of the session: the total is the session's counter, or without a
+  // session the per-user-and-agent counts (one row each, not one per session).
+  const totalSql =
+    query.sessionId !== undefined
+      ? `SELECT COALESCE(sum(s.message_count), 0) AS total FROM sessions s WHERE ${sessionConditions.join(' AND ')}`
+      : `SELECT COALESCE(sum(s.messages), 0) AS total FROM session_counts s WHERE ${sessionConditions.join(' AND ')}`;
   const forward = query.order === 'asc' ? 'ASC' : 'DESC';
   const viewer = parameter(query.viewerId);
   const name = `history_${shape.join('_') || 'workspace'}_${query.order}`;

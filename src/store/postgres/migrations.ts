@@ -147,6 +147,44 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'session and message counts',
+    sql: `
+      -- The totals of the listings, per workspace, user and agent: a page's total adds up one row
+      -- per user and agent instead of counting every session. Each session and each message row
+      -- adds 1, by trigger, whatever statement inserts it. The functions keep the migration's
+      -- search_path (this schema) whoever calls them.
+      CREATE TABLE session_counts (
+        workspace_id uuid NOT NULL,
+        user_id uuid NOT NULL,
+        agent_id uuid NOT NULL,
+        sessions bigint NOT NULL,
+        messages bigint NOT NULL,
+        PRIMARY KEY (workspace_id, user_id, agent_id)
+      );
+      CREATE INDEX session_counts_by_agent ON session_counts (workspace_id, agent_id);
+      INSERT INTO session_counts (workspace_id, user_id, agent_id, sessions, messages)
+        SELECT workspace_id, user_id, agent_id, count(*), COALESCE(sum(message_count), 0) FROM sessions GROUP BY workspace_id, user_id, agent_id;
+      CREATE FUNCTION tally_session() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+      BEGIN
+        INSERT INTO session_counts (workspace_id, user_id, agent_id, sessions, messages)
+        VALUES (NEW.workspace_id, NEW.user_id, NEW.agent_id, 1, 0)
+        ON CONFLICT (workspace_id, user_id, agent_id) DO UPDATE SET sessions = session_counts.sessions + 1;
+        RETURN NULL;
+      END $$;
+      -- A message carries its session's workspace, user and agent.
+      CREATE FUNCTION tally_message() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+      BEGIN
+        INSERT INTO session_counts (workspace_id, user_id, agent_id, sessions, messages)
+        VALUES (NEW.workspace_id, NEW.user_id, NEW.agent_id, 0, 1)
+        ON CONFLICT (workspace_id, user_id, agent_id) DO UPDATE SET messages = session_counts.messages + 1;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER sessions_tallied AFTER INSERT ON sessions FOR EACH ROW EXECUTE FUNCTION tally_session();
+      CREATE TRIGGER messages_tallied AFTER INSERT ON messages FOR EACH ROW EXECUTE FUNCTION tally_message();
+    `,
+  },
 ];
 
 /** Arbitrary constant naming fleetchat's migration lock; the second key is the schema. */

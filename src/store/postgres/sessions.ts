@@ -55,14 +55,16 @@ export function createSessionMethods(database: Database): SessionMethods {
       }
       const filter = 'workspace_id = $1 AND ($2::uuid IS NULL OR user_id = $2) AND ($3::uuid IS NULL OR agent_id = $3)';
       const filterValues = [query.workspaceId, query.userId ?? null, query.agentId ?? null];
+      // The total from the per-user-and-agent counts: one row each, not one per session.
+      const totalSql = `SELECT COALESCE(sum(sessions), 0) AS total FROM session_counts WHERE ${filter}`;
       const result = await database.query<SessionRow & { total: string }>({
-        text: `SELECT *, count(*) OVER () AS total FROM sessions WHERE ${filter}
+        text: `SELECT *, (${totalSql}) AS total FROM sessions WHERE ${filter}
                ORDER BY last_message_at DESC, id DESC LIMIT $4 OFFSET $5`,
         values: [...filterValues, query.limit, query.offset],
       });
       const total = await totalOf(result.rows, async () => {
-        const counted = await database.query<{ count: string }>({ text: `SELECT count(*) AS count FROM sessions WHERE ${filter}`, values: filterValues });
-        return toNumber(counted.rows[0]?.count);
+        const counted = await database.query<{ total: string }>({ text: totalSql, values: filterValues });
+        return toNumber(counted.rows[0]?.total);
       });
       return { data: result.rows.map(toSession), total, hasMore: query.offset + result.rows.length < total };
     },
@@ -142,7 +144,7 @@ export function sessionsAfterStatement(query: SessionQuery, cursor: SessionPosit
   return {
     name: `sessions_${shape.join('_') || 'workspace'}_keyset`,
     text: `
-      WITH total AS (SELECT count(*) AS total FROM sessions WHERE ${where}),
+      WITH total AS (SELECT COALESCE(sum(sessions), 0) AS total FROM session_counts WHERE ${where}),
       page AS (
         SELECT * FROM sessions
         WHERE ${where} AND (last_message_at, id) < (${at}, ${id})

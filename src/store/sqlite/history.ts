@@ -55,7 +55,7 @@ export function historyPageSql(shape: HistoryShape, order: 'asc' | 'desc', keyse
 
 /** The total of a shape other than `session` (whose count comes with its owner row). */
 export function historyCountSql(shape: Exclude<HistoryShape, 'session'>): string {
-  return `SELECT COALESCE(SUM(message_count), 0) FROM sessions INDEXED BY sessions_message_counts WHERE ${shapes[shape].where}`;
+  return `SELECT COALESCE(SUM(messages), 0) FROM session_counts WHERE ${shapes[shape].where}`;
 }
 
 export const sessionOwnerSql = 'SELECT workspace_id, user_id, agent_id, message_count FROM sessions WHERE id = ?';

@@ -37,9 +37,9 @@ export function sessionPageSql(shape: SessionShape, keyset = false): string {
   return `SELECT * FROM sessions INDEXED BY ${index} WHERE ${where}${after} ${newestFirst} LIMIT @limit OFFSET @offset`;
 }
 
-/** Left to the planner: each shape is a range of a covering index (sessions_message_counts or the agent's). */
+/** One row per user and agent of the shape (session_counts), not one per session. */
 export function sessionCountSql(shape: SessionShape): string {
-  return `SELECT COUNT(*) FROM sessions WHERE ${shapes[shape].where}`;
+  return `SELECT COALESCE(SUM(sessions), 0) FROM session_counts WHERE ${shapes[shape].where}`;
 }
 
 function shapeOf(query: SessionQuery): SessionShape {
