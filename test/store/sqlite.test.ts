@@ -118,7 +118,6 @@ describe('SQLite store specifics', () => {
       store.database.exec(`
         DROP TRIGGER sessions_tallied; DROP TRIGGER messages_tallied; DROP TRIGGER messages_untallied;
         DROP TABLE session_counts;
-        CREATE INDEX sessions_message_counts ON sessions (workspace_id, user_id, agent_id, message_count);
         DELETE FROM schema_migrations WHERE version = 3;`);
     };
     await expectCountsAfterMigration(store, rollback, () => store.migrate());

@@ -191,8 +191,9 @@ export const migrations: readonly Migration[] = [
         PRIMARY KEY (workspace_id, user_id, agent_id)
       ) WITHOUT ROWID;
       CREATE INDEX session_counts_by_agent ON session_counts (workspace_id, agent_id);
-      -- It served the totals; each message then updated it.
-      DROP INDEX sessions_message_counts;
+      -- sessions_message_counts now serves nothing, but each message still updates it. It stays
+      -- until a later migration: the previous version's history count reads it by name, and
+      -- migrations only add, so that a server of that version keeps working during an upgrade.
       INSERT INTO session_counts (workspace_id, user_id, agent_id, sessions, messages)
         SELECT workspace_id, user_id, agent_id, COUNT(*), SUM(message_count) FROM sessions GROUP BY workspace_id, user_id, agent_id;
       CREATE TRIGGER sessions_tallied AFTER INSERT ON sessions BEGIN
