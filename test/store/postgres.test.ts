@@ -93,7 +93,7 @@ describeWithDatabase('postgres store', () => {
       const rollback = async () => {
         await store.database.query({
           text: `DROP TRIGGER sessions_tallied ON sessions; DROP TRIGGER messages_tallied ON messages;
-                 DROP FUNCTION tally_session(); DROP FUNCTION tally_message(); DROP TABLE session_counts;
+                 DROP FUNCTION tally(); DROP TABLE session_counts;
                  DELETE FROM schema_migrations WHERE version = 3`,
         });
       };

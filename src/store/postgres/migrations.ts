@@ -153,7 +153,7 @@ export const migrations: Migration[] = [
     sql: `
       -- The totals of the listings, per workspace, user and agent: a page's total adds up one row
       -- per user and agent instead of counting every session. Each session and each message row
-      -- adds 1, by trigger, whatever statement inserts it. The functions keep the migration's
+      -- adds 1, by trigger, whatever statement inserts it. The function keeps the migration's
       -- search_path (this schema) whoever calls them.
       CREATE TABLE session_counts (
         workspace_id uuid NOT NULL,
@@ -166,23 +166,20 @@ export const migrations: Migration[] = [
       CREATE INDEX session_counts_by_agent ON session_counts (workspace_id, agent_id);
       INSERT INTO session_counts (workspace_id, user_id, agent_id, sessions, messages)
         SELECT workspace_id, user_id, agent_id, count(*), COALESCE(sum(message_count), 0) FROM sessions GROUP BY workspace_id, user_id, agent_id;
-      CREATE FUNCTION tally_session() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+      -- A session row counts 1 session, a message row 1 message (it carries its session's
+      -- workspace, user and agent).
+      CREATE FUNCTION tally() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+      DECLARE
+        is_session integer := CASE WHEN TG_TABLE_NAME = 'sessions' THEN 1 ELSE 0 END;
       BEGIN
         INSERT INTO session_counts (workspace_id, user_id, agent_id, sessions, messages)
-        VALUES (NEW.workspace_id, NEW.user_id, NEW.agent_id, 1, 0)
-        ON CONFLICT (workspace_id, user_id, agent_id) DO UPDATE SET sessions = session_counts.sessions + 1;
+        VALUES (NEW.workspace_id, NEW.user_id, NEW.agent_id, is_session, 1 - is_session)
+        ON CONFLICT (workspace_id, user_id, agent_id)
+        DO UPDATE SET sessions = session_counts.sessions + EXCLUDED.sessions, messages = session_counts.messages + EXCLUDED.messages;
         RETURN NULL;
       END $$;
-      -- A message carries its session's workspace, user and agent.
-      CREATE FUNCTION tally_message() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
-      BEGIN
-        INSERT INTO session_counts (workspace_id, user_id, agent_id, sessions, messages)
-        VALUES (NEW.workspace_id, NEW.user_id, NEW.agent_id, 0, 1)
-        ON CONFLICT (workspace_id, user_id, agent_id) DO UPDATE SET messages = session_counts.messages + 1;
-        RETURN NULL;
-      END $$;
-      CREATE TRIGGER sessions_tallied AFTER INSERT ON sessions FOR EACH ROW EXECUTE FUNCTION tally_session();
-      CREATE TRIGGER messages_tallied AFTER INSERT ON messages FOR EACH ROW EXECUTE FUNCTION tally_message();
+      CREATE TRIGGER sessions_tallied AFTER INSERT ON sessions FOR EACH ROW EXECUTE FUNCTION tally();
+      CREATE TRIGGER messages_tallied AFTER INSERT ON messages FOR EACH ROW EXECUTE FUNCTION tally();
     `,
   },
 ];
