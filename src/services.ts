@@ -91,7 +91,9 @@ export function createServices(inputs: ServiceInputs): Services {
   const history = new HistoryService({ store });
   return { config, store, coordination, registry, auth, agents, chat, history, metrics, wordVectors, routing: {
       ready: router.ready,
-      // Only the encoder has anything to warm; the other modes would build the index early for nothing.
+      // Only the encoder has anything to warm. Learning the agents at start in the other modes
+      // spares the first message ~0.2 s (demo fleet), but raised idle RSS from 112 to 123 MiB
+      // (target 120 MB) and start to healthy from 0.58 to 0.74 s (bench/startup.ts, 2026-12-02).
       warmUp: async (workspaceId) => {
         if (config.fleet.routing.mode === 'encoder') await router.warmUp((await agents.routingSnapshot(workspaceId)).index);
       },
