@@ -7,6 +7,7 @@ import { DEFAULT_WORKSPACE, ensureWorkspace, syncFleet } from './agents/fleet-sy
 import { generatePassword } from './auth/password.ts';
 import type { Config } from './config/types.ts';
 import { AppError } from './errors.ts';
+import { endpoint, systemCode } from './failure-details.ts';
 import type { Coordination } from './coordination/coordination.ts';
 import { createMemoryCoordination } from './coordination/memory/index.ts';
 import { Metrics } from './metrics/metrics.ts';
@@ -36,7 +37,18 @@ export async function createStore(config: Config): Promise<Store> {
 export async function createCoordination(config: Config): Promise<Coordination> {
   if (!config.redisUrl) return createMemoryCoordination();
   const { createRedisCoordination } = await import('./coordination/redis/index.ts');
-  return createRedisCoordination({ url: config.redisUrl });
+  try {
+    return await createRedisCoordination({ url: config.redisUrl });
+  } catch (error) {
+    if (!(error instanceof AppError && error.code === 'UNAVAILABLE')) throw error;
+    // At start, where and what to change, not "retry shortly" (the message of a request's 503).
+    const code = systemCode(error);
+    throw new AppError(
+      'UNAVAILABLE',
+      `cannot reach Redis at ${endpoint(config.redisUrl, 6379)}${code === undefined ? '' : ` (${code})`}: start it, or fix REDIS_URL (without REDIS_URL, one instance runs without Redis)`,
+      { cause: error },
+    );
+  }
 }
 
 /**
