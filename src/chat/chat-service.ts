@@ -14,7 +14,7 @@ import { IDEMPOTENCY_TTL_MS, checkIdempotencyKey, idempotencyInProgress, idempot
 import type { ChatObserver } from './observer.ts';
 import { promptOf, readPrompt } from './prompt.ts';
 import { providerFailure } from './provider-failure.ts';
-import { resolveTarget, type RouteMessage, type Target } from './target.ts';
+import { decisionOf, resolveTarget, type RouteMessage, type Target } from './target.ts';
 
 /** streamWithFallbacks bound to the provider registry. */
 export type StreamModel = (
@@ -187,15 +187,7 @@ export class ChatService {
       message: { id: newId(), sessionId, workspaceId: principal.workspaceId, userId: principal.userId, agentId: agent.id, role: 'user', content: input.message, status: 'complete', createdAt: now },
     });
     const session = { id: sessionId };
-    const header: AnswerHeader = {
-      sessionId: session.id,
-      agentId: agent.id,
-      agentName: agent.name,
-      messageId: newId(),
-      userMessageId: userMessage.id,
-      routedBy: target.routedBy,
-      ...(target.routing ? { routing: target.routing } : {}),
-    };
+    const header: AnswerHeader = { sessionId: session.id, ...decisionOf(target), messageId: newId(), userMessageId: userMessage.id };
     // Cancellable before `start` goes out: a client may send the cancel as soon as it has the id.
     const controller = new AbortController();
     const onAbort = () => controller.abort(signal?.reason);

@@ -3,7 +3,7 @@ import type { AgentService, RoutingSnapshot } from '../agents/agent-service.ts';
 import type { Principal } from '../auth/auth-service.ts';
 import type { RoutingContext, RoutingDecision } from '../routing/index.ts';
 import type { Agent, RoutedBy, Session, Store } from '../store/store.ts';
-import type { AnswerInput, RoutingExplanation } from './events.ts';
+import type { AnswerHeader, AnswerInput, RoutingExplanation } from './events.ts';
 
 /** Chooses an agent for a message that names none; embedded, embeddings or llm (routing/). */
 export type RouteMessage = (input: { message: string; context: RoutingContext; snapshot: RoutingSnapshot; workspaceId: string }) => Promise<RoutingDecision>;
@@ -23,6 +23,11 @@ async function answeringAgent(agents: AgentService, snapshot: RoutingSnapshot, w
   if (agent.status === 'archived') throw new AppError('AGENT_ARCHIVED', `${agent.name} is archived and no longer answers; pick another agent.`);
   if (agent.status === 'offline') throw new AppError('AGENT_OFFLINE', `${agent.name} is offline; an admin can set its status to online.`);
   return agent;
+}
+
+/** Who answers and why: the part of an answer's header (and of a route preview) a target decides. */
+export function decisionOf(target: Target): Pick<AnswerHeader, 'agentId' | 'agentName' | 'routedBy' | 'routing'> {
+  return { agentId: target.agent.id, agentName: target.agent.name, routedBy: target.routedBy, ...(target.routing && { routing: target.routing }) };
 }
 
 /**

@@ -62,21 +62,14 @@ export interface RoutingExplanation {
   candidates: { agentId: string; agentName: string; score: number }[];
 }
 
-/** `POST /api/chat/route`: where a message would go, without sending it. */
-export interface RouteInput {
-  message: string;
-  agentId?: string;
-  /** Continue-a-session rules apply: its owner only, and its agent. */
-  sessionId?: string;
-}
+/**
+ * `POST /api/chat/route`: where a message would go, without sending it. The session rules of
+ * sending apply: its owner only, and its agent.
+ */
+export type RouteInput = Pick<SendMessageInput, 'message' | 'agentId' | 'sessionId'>;
 
-export interface RouteDecision {
-  agentId: string;
-  agentName: string;
-  routedBy: RoutedBy;
-  /** The router's confidence and best candidates, when it chose (not for explicit or session). */
-  routing?: RoutingExplanation;
-}
+/** The agent, why, and (when the router chose) its confidence and best candidates. */
+export type RouteDecision = Pick<AnswerHeader, 'agentId' | 'agentName' | 'routedBy' | 'routing'>;
 
 /** What identifies an answer once it has started: the `start` frame, and part of every answer. */
 export interface AnswerHeader {

@@ -63,11 +63,16 @@ export const IdParams = closed({ id: Uuid });
 
 // --- chat -----------------------------------------------------------------------------------
 
+/** A message and where it goes: what sending it and previewing its route share. */
+const messageTarget = (maxChars: number) => ({
+  message: Type.String({ minLength: 1, maxLength: maxChars, description: `1 to ${maxChars} characters, not only white space` }),
+  agentId: Type.Optional(Uuid),
+  sessionId: Type.Optional(Uuid),
+});
+
 export const SendMessageBody = (maxChars: number) =>
   closed({
-    message: Type.String({ minLength: 1, maxLength: maxChars, description: `1 to ${maxChars} characters, not only white space` }),
-    agentId: Type.Optional(Uuid),
-    sessionId: Type.Optional(Uuid),
+    ...messageTarget(maxChars),
     explainRouting: Type.Optional(Type.Boolean({ description: 'Add `routing: { confidence, candidates }` to the answer' })),
   });
 
@@ -78,12 +83,7 @@ const RoutingView = closed({
   candidates: Type.Array(closed({ agentId: Uuid, agentName: Type.String(), score: Type.Number() })),
 });
 
-export const RouteBody = (maxChars: number) =>
-  closed({
-    message: Type.String({ minLength: 1, maxLength: maxChars, description: `1 to ${maxChars} characters, not only white space` }),
-    agentId: Type.Optional(Uuid),
-    sessionId: Type.Optional(Uuid),
-  });
+export const RouteBody = (maxChars: number) => closed(messageTarget(maxChars));
 
 export const RouteView = closed({
   agentId: Uuid,

@@ -5,6 +5,7 @@ import { AppError, notFound } from '../../errors.ts';
 import type { AnswerEvent, AnswerInput, AnswerResult } from '../../chat/events.ts';
 import { cancelKey } from '../../chat/chat-service.ts';
 import { toFeedbackView } from '../../chat/history-service.ts';
+import { decisionOf } from '../../chat/target.ts';
 import type { Services } from '../../services.ts';
 import { principalOf } from '../principal.ts';
 import {
@@ -144,8 +145,7 @@ export async function registerChatRoutes(root: FastifyInstance, services: Servic
       },
     },
     async (request) => {
-      const target = await chat.preview(principalOf(request), request.body);
-      return { agentId: target.agent.id, agentName: target.agent.name, routedBy: target.routedBy, ...(target.routing && { routing: target.routing }) };
+      return decisionOf(await chat.preview(principalOf(request), request.body));
     },
   );
 
