@@ -20,21 +20,32 @@ async function footprint(token: string) {
   return { messages: history.body.pagination.total, sessions: sessions.body.pagination.total, providerCalls: t.upstream.requests.length };
 }
 
+/** The `fleetchat_routing_decisions_total` lines of /metrics. */
+async function routingDecisions(): Promise<string[]> {
+  const text = await (await fetch(`${t.baseUrl}/metrics`)).text();
+  return text.split('\n').filter((line) => line.startsWith('fleetchat_routing_decisions_total'));
+}
+
 describe('POST /api/chat/route', () => {
   it('says which agent a message would go to, and why, as sending it decides, without storing or answering anything', async () => {
     const member = await t.member();
     const message = 'Summarize competitor pricing moves in our market';
     const before = await footprint(member.token);
+    const decisionsBefore = await routingDecisions();
     const response = await preview({ message }, member.token);
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ agentId: t.agents.Nova, agentName: 'Nova', routedBy: 'relevance' });
     expect(response.body.routing.confidence).toBeGreaterThan(0.5);
     expect(response.body.routing.candidates[0]).toMatchObject({ agentId: t.agents.Nova, agentName: 'Nova' });
     expect(await footprint(member.token)).toEqual(before);
+    // Not an answer's decision: the metric of routing decisions does not count it.
+    expect(await routingDecisions()).toEqual(decisionsBefore);
     // Sending it decides the same.
     const sent = await send(t, { message, explainRouting: true }, { token: member.token });
     expect(sent.status).toBe(200);
     expect({ agentId: sent.body.agentId, agentName: sent.body.agentName, routedBy: sent.body.routedBy, routing: sent.body.routing }).toEqual(response.body);
+    // …and the metric counts the sent message's decision: it would have counted the preview's.
+    expect(await routingDecisions()).not.toEqual(decisionsBefore);
   });
 
   it('applies the follow-up rule: a short unclear message goes to the agent of the caller\'s recent session', async () => {
@@ -79,5 +90,23 @@ describe('POST /api/chat/route', () => {
     expectError(await preview({ message: 'hi', explainRouting: true }), 400, 'VALIDATION_ERROR');
     expectError(await preview({ message: 'hi', agentId: 'not-a-uuid' }), 400, 'VALIDATION_ERROR');
     expectError(await t.request('POST', '/api/chat/route', { body: { message: 'hi' } }), 401);
+  });
+});
+
+describe('POST /api/chat/route and the message rate limit', () => {
+  let limited: TestServer;
+  beforeAll(async () => {
+    limited = await startTestServer({ env: { RATE_LIMIT_MESSAGES_PER_MIN: '1' } });
+  });
+  afterAll(async () => {
+    await limited?.close();
+  });
+
+  it('a preview is not a message: previews leave the one message a minute to send', async () => {
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      expect((await limited.request('POST', '/api/chat/route', { token: limited.adminToken, body: { message: 'Summarize competitor pricing moves' } })).status).toBe(200);
+    }
+    expect((await send(limited, { message: 'Summarize competitor pricing moves' })).status).toBe(200);
+    expectError(await send(limited, { message: 'and again' }), 429, 'RATE_LIMITED');
   });
 });
