@@ -46,7 +46,7 @@ describe('SQLite store specifics', () => {
     expect(await second.getMessage(workspace.id, message.id)).toEqual(message);
     expect(await second.getSession(workspace.id, session.id)).toMatchObject({ lastMessageAt: at(1) });
     const versions = second.database.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all();
-    expect(versions).toEqual([1, 2, 3]);
+    expect(versions).toEqual([1, 2, 3, 4]);
     await second.close();
   });
 
@@ -54,7 +54,7 @@ describe('SQLite store specifics', () => {
     const filename = join(folder, 'concurrent.db');
     const stores = [createSqliteStore({ filename }), createSqliteStore({ filename })];
     await Promise.all(stores.map((store) => store.migrate()));
-    expect(stores[1].database.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual([1, 2, 3]);
+    expect(stores[1].database.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual([1, 2, 3, 4]);
     await Promise.all(stores.map((store) => store.close()));
   });
 
@@ -121,6 +121,26 @@ describe('SQLite store specifics', () => {
         DELETE FROM schema_migrations WHERE version = 3;`);
     };
     await expectCountsAfterMigration(store, rollback, () => store.migrate());
+    await store.close();
+  });
+
+  it('migration 4 drops the index only the count before migration 3 read; a session\'s total is still its message count', async () => {
+    const store = createSqliteStore({ filename: ':memory:' });
+    await store.migrate();
+    const indexNamed = store.database.prepare("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'index' AND name = 'sessions_message_counts'").pluck();
+    expect(indexNamed.get()).toBe(0);
+    // A database left at version 3 still has the index.
+    store.database.exec(`
+      CREATE INDEX sessions_message_counts ON sessions (workspace_id, user_id, agent_id, message_count);
+      DELETE FROM schema_migrations WHERE version = 4;`);
+    const { workspace, admin, member, agent } = await addTenant(store);
+    const session = await addSession(store, member, agent);
+    for (let minute = 1; minute <= 3; minute += 1) await addMessage(store, session, { createdAt: at(minute) });
+    await store.migrate();
+    expect(indexNamed.get()).toBe(0);
+    await addMessage(store, session, { createdAt: at(4) });
+    const page = await store.history({ workspaceId: workspace.id, sessionId: session.id, viewerId: admin.id, limit: 1, offset: 0, order: 'asc' });
+    expect(page.total).toBe(4);
     await store.close();
   });
 

@@ -213,6 +213,16 @@ export const migrations: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 4,
+    name: 'drop the unused message-count index',
+    sql: `
+      -- Migration 3 moved the listings' totals to session_counts; since then no query reads this
+      -- index, yet every message rewrote its entry (the trigger that counts a session's messages
+      -- changes the indexed column). A per-session total still reads sessions.message_count, by id.
+      DROP INDEX IF EXISTS sessions_message_counts;
+    `,
+  },
 ];
 
 /**
