@@ -27,23 +27,79 @@ const tokensPerMessage = 3;
 const tokensPerReply = 3;
 
 // The same history is counted again on every turn of a session (trimming, estimates, the mock),
-// so long texts are remembered. Bounded by entry count and text length to cap memory.
+// so long texts are remembered, up to the longest SOUL an agent may have. Bounded by entry count
+// and by the characters held, to cap memory.
 const cacheMaximumEntries = 2_000;
+const cacheMaximumChars = 4_000_000;
 const cacheMinimumLength = 64;
-const cacheMaximumLength = 64_000;
+const cacheMaximumLength = 100_000;
 const countCache = new Map<string, number>();
+let cachedChars = 0;
+
+/**
+ * The tokenizer's byte-pair merging costs the square of a word's length, and a "word" is any run
+ * of one kind of character: 32 000 Hangul syllables, spaces, emoji or "!" without a break cost it
+ * 0.5–5 s of blocked event loop (one message could stall the instance). So the text is counted in
+ * pieces: runs of at most `longestRun` characters (a space and the word after it, as the
+ * tokenizer splits them, so ordinary text counts exactly as whole), gathered into pieces of at
+ * most `longestPiece`; a longer run is cut every `longestRun` characters, which may add a token
+ * per cut. Beyond `longestCounted` characters (an answer megabytes long) the first part is
+ * counted and the rest extrapolated: bounded work per count, whatever the text.
+ */
+const longestRun = 64;
+const longestPiece = 4_096;
+const longestCounted = 262_144;
+const runs = /\s*\S+|\s+/g;
+
+function* pieces(text: string): Generator<string> {
+  let start = 0;
+  let end = 0;
+  for (const match of text.matchAll(runs)) {
+    const run = match[0];
+    if (run.length <= longestRun) {
+      if (end + run.length - start > longestPiece) {
+        yield text.slice(start, end);
+        start = end;
+      }
+      end += run.length;
+      continue;
+    }
+    if (end > start) yield text.slice(start, end);
+    for (let cut = end; cut < end + run.length; ) {
+      let next = Math.min(end + run.length, cut + longestRun);
+      // Never between the two halves of a surrogate pair.
+      if (next < end + run.length && isLowSurrogate(text.charCodeAt(next))) next -= 1;
+      yield text.slice(cut, next);
+      cut = next;
+    }
+    start = end += run.length;
+  }
+  if (end > start) yield text.slice(start, end);
+}
+
+const isLowSurrogate = (code: number) => code >= 0xdc00 && code <= 0xdfff;
+
+function countInPieces(text: string): number {
+  const counted = text.length > longestCounted ? text.slice(0, longestCounted - (isLowSurrogate(text.charCodeAt(longestCounted)) ? 1 : 0)) : text;
+  let count = 0;
+  for (const piece of pieces(counted)) count += countEncodedTokens(piece, plainTextOptions);
+  return counted.length === text.length ? count : Math.round((count * text.length) / counted.length);
+}
 
 export function countTokens(text: string): number {
   if (text.length === 0) return 0;
-  if (text.length < cacheMinimumLength || text.length > cacheMaximumLength) {
-    return countEncodedTokens(text, plainTextOptions);
-  }
+  if (text.length < cacheMinimumLength || text.length > cacheMaximumLength) return countInPieces(text);
   const cached = countCache.get(text);
   if (cached !== undefined) return cached;
-  const count = countEncodedTokens(text, plainTextOptions);
+  const count = countInPieces(text);
   // Map iteration order is insertion order: dropping the first key evicts the oldest entry.
-  if (countCache.size >= cacheMaximumEntries) countCache.delete(countCache.keys().next().value!);
+  while (countCache.size >= cacheMaximumEntries || (countCache.size > 0 && cachedChars + text.length > cacheMaximumChars)) {
+    const oldest = countCache.keys().next().value!;
+    countCache.delete(oldest);
+    cachedChars -= oldest.length;
+  }
   countCache.set(text, count);
+  cachedChars += text.length;
   return count;
 }
 
@@ -61,7 +117,14 @@ export function estimateUsage(messages: ChatTurn[], output: string): Usage {
 
 /** The longest prefix of `text` within `maximumTokens` tokens (whole tokens, may cut a word). */
 export function truncateToTokens(text: string, maximumTokens: number): string {
-  const tokens = encode(text, plainTextOptions);
-  if (tokens.length <= maximumTokens) return text;
-  return decode(tokens.slice(0, Math.max(0, maximumTokens)));
+  // Piece by piece (see pieces), so that the work stops at the budget and stays linear.
+  let kept = '';
+  let left = Math.max(0, maximumTokens);
+  for (const piece of pieces(text)) {
+    const tokens = encode(piece, plainTextOptions);
+    if (tokens.length > left) return kept + decode(tokens.slice(0, left));
+    kept += piece;
+    left -= tokens.length;
+  }
+  return text;
 }
