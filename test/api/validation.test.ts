@@ -126,6 +126,18 @@ describe('GET /api/chat/history query', () => {
     expect((await history('offset=0')).status).toBe(200);
   });
 
+  it('integers in a query string are decimal digits, on every listing (no 1e2, 0x10, Infinity or 20 digits)', async () => {
+    const listings = ['/api/chat/history', '/api/chat/sessions', '/api/agents', '/api/users'];
+    for (const path of listings) {
+      for (const value of ['1e2', '0x10', 'Infinity', '1e400', '99999999999999999999', '5.0', '+5', ' 5']) {
+        for (const name of ['limit', 'offset']) await expectInvalid(t.request('GET', `${path}?${name}=${encodeURIComponent(value)}`, { token: t.adminToken }));
+      }
+      const page = await t.request('GET', `${path}?limit=010&offset=0`, { token: t.adminToken });
+      expect(page.status, path).toBe(200);
+      expect(page.body.pagination).toMatchObject({ limit: 10, offset: 0 });
+    }
+  });
+
   it('order is asc or desc; ids are UUIDs; unknown parameters are refused', async () => {
     await expectInvalid(history('order=sideways'));
     await expectInvalid(history('sessionId=123'));
