@@ -200,6 +200,7 @@ export class ChatService {
     let seq = 0;
     let inserted: Promise<Message> | undefined;
     let finished = false;
+    let answered!: { inputTokens: number; outputTokens: number; durationMs: number; model: string };
     const assistantRow = (content: string, status: 'streaming' | 'complete' | 'incomplete', figures: Partial<Message> = {}) => ({
       id: header.messageId,
       sessionId: session.id,
@@ -267,8 +268,7 @@ export class ChatService {
         usage: { workspaceId: principal.workspaceId, agentId: agent.id, model: end.model, day: utcDay(endedAt), inputTokens: final.inputTokens, outputTokens: final.outputTokens, errors: 0, at: endedAt },
       });
       finished = true;
-      observer.answered({ agentId: agent.id, agentName: agent.name, model: end.model, inputTokens: final.inputTokens, outputTokens: final.outputTokens, durationMs });
-      yield { type: 'end', ...header, response: text, inputTokens: final.inputTokens, outputTokens: final.outputTokens, durationMs, model: end.model };
+      answered = { inputTokens: final.inputTokens, outputTokens: final.outputTokens, durationMs, model: end.model };
     } catch (error) {
       finished = true;
       let failure = controller.signal.aborted ? new AppError('CANCELLED', 'The answer was cancelled.') : providerFailure(error);
@@ -299,5 +299,13 @@ export class ChatService {
         await storePrefix().catch(() => undefined);
       }
     }
+    // The answer is stored: nothing after this point may report it as failed (a throwing
+    // observer once turned a stored answer into a 500 and made the failure path store it again).
+    try {
+      observer.answered({ agentId: agent.id, agentName: agent.name, ...answered });
+    } catch {
+      // Metrics are best effort; the answer stands.
+    }
+    yield { type: 'end', ...header, response: text, ...answered };
   }
 }

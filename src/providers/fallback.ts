@@ -121,6 +121,8 @@ export async function* streamWithFallbacks(
         );
       });
     let output = '';
+    // A high surrogate that ended a part, held for the low one that may start the next.
+    let held = '';
     let yieldedText = false;
     let end: Extract<ChatStreamPart, { type: 'end' }> | undefined;
     let failure: ProviderError | undefined;
@@ -132,12 +134,21 @@ export async function* streamWithFallbacks(
         const part = result.value;
         if (part.type === 'end') {
           end = part;
+          if (held.length > 0) {
+            // A high surrogate nothing followed: not a character.
+            output += '\uFFFD';
+            yieldedText = true;
+            yield { type: 'text-delta', text: '\uFFFD' };
+          }
           break;
         }
         if (part.text.length === 0) continue;
-        output += part.text;
+        const storable = storableText(held + part.text);
+        held = storable.held;
+        if (storable.text.length === 0) continue;
+        output += storable.text;
         yieldedText = true;
-        yield part;
+        yield storable.text === part.text ? part : { type: 'text-delta', text: storable.text };
       }
     } catch (error) {
       failure = classifyFailure(error, { model, timeoutMs, timedOut, signal });
@@ -156,8 +167,9 @@ export async function* streamWithFallbacks(
     const durationMs = performance.now() - startedAt;
     if (end !== undefined) {
       onAttempt?.({ model, outcome: 'ok', durationMs });
-      const usageEstimated = end.usage === undefined;
-      const usage = end.usage ?? estimateUsage(request.messages, output);
+      const reported = tokenCounts(end.usage);
+      const usageEstimated = reported === undefined;
+      const usage = reported ?? estimateUsage(request.messages, output);
       yield { type: 'end', model, usage, usageEstimated, finishReason: end.finishReason };
       return;
     }
@@ -202,4 +214,32 @@ function unknownModelError(model: string): ProviderError {
     'network',
     `Unknown provider "${provider}" in model "${model}"; configure it in the fleet file`,
   );
+}
+
+// The store's per-message token columns are 32-bit integers.
+const MOST_TOKENS = 2_147_483_647;
+
+/**
+ * A provider's usage, when both figures are token counts: whole, not negative, within the store's
+ * columns. A server that reports 1.5, -5 or 1e309 is not believed (such figures were stored as
+ * they came and then broke every history page and agent listing that read them); the answer's
+ * usage is then estimated, as when none is reported.
+ */
+function tokenCounts(usage: Usage | undefined): Usage | undefined {
+  const isCount = (value: number) => Number.isInteger(value) && value >= 0 && value <= MOST_TOKENS;
+  return usage !== undefined && isCount(usage.inputTokens) && isCount(usage.outputTokens) ? usage : undefined;
+}
+
+/**
+ * A part's text as both stores can keep it and as every transport sends it: a NUL or a lone
+ * surrogate from the provider becomes U+FFFD (PostgreSQL cannot store NUL, and neither store
+ * stores a lone surrogate: such an answer was lost, with a 500, after it had been streamed). A high
+ * surrogate at the very end is held back: its pair may open the next part.
+ */
+function storableText(text: string): { text: string; held: string } {
+  const last = text.charCodeAt(text.length - 1);
+  const held = last >= 0xd800 && last <= 0xdbff ? text.slice(-1) : '';
+  const body = held.length > 0 ? text.slice(0, -1) : text;
+  const wellFormed = body.isWellFormed() ? body : body.toWellFormed();
+  return { text: wellFormed.includes('\u0000') ? wellFormed.replaceAll('\u0000', '\uFFFD') : wellFormed, held };
 }

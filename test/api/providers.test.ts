@@ -160,6 +160,31 @@ describe('usage figures', () => {
     expect(response.body.outputTokens).toBeGreaterThan(0);
   });
 
+  it('usage that is not token counts (1.5, negative, beyond 32 bits) is estimated; history and the agent still read', async () => {
+    for (const usage of [{ prompt_tokens: 1.5, completion_tokens: 5 }, { prompt_tokens: -100_000, completion_tokens: -5 }, { prompt_tokens: 3e9, completion_tokens: 1 }]) {
+      t.upstream.queueBehaviors({ kind: 'stream', chunks: ['odd ', 'usage'], usage });
+      const response = await send(t, { message: 'count me oddly', agentId: t.agents.Aria });
+      expect(response.status, JSON.stringify(usage)).toBe(200);
+      expect(Number.isInteger(response.body.inputTokens) && response.body.inputTokens > 0).toBe(true);
+      expect(Number.isInteger(response.body.outputTokens) && response.body.outputTokens > 0).toBe(true);
+      const items = await sessionHistory(t, response.body.sessionId);
+      expect(items[1]).toMatchObject({ inputTokens: response.body.inputTokens, outputTokens: response.body.outputTokens, status: 'complete' });
+    }
+    const agent = await t.request('GET', `/api/agents/${t.agents.Aria}`, { token: t.adminToken });
+    expect(agent.status).toBe(200);
+    expect(agent.body.tokensTodayInput).toBeGreaterThan(0);
+    expect(agent.body.tokensTodayOutput).toBeGreaterThan(0);
+  });
+
+  it('an answer with a NUL or a lone surrogate is stored and returned with U+FFFD in their place', async () => {
+    t.upstream.queueBehaviors({ kind: 'stream', chunks: ['a\u0000b ', '\ud800 c'], usage: { prompt_tokens: 4, completion_tokens: 3 } });
+    const response = await send(t, { message: 'odd characters please', agentId: t.agents.Aria });
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    expect(response.body.response).toBe('a\uFFFDb \uFFFD c');
+    const items = await sessionHistory(t, response.body.sessionId);
+    expect(items[1]).toMatchObject({ role: 'assistant', content: 'a\uFFFDb \uFFFD c', status: 'complete', inputTokens: 4 });
+  });
+
   it('an empty answer is stored and reported as such', async () => {
     t.upstream.queueBehaviors({ kind: 'stream', chunks: [], usage: { prompt_tokens: 10, completion_tokens: 0 } });
     const response = await send(t, { message: 'say nothing', agentId: t.agents.Aria });

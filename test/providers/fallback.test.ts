@@ -159,6 +159,36 @@ describe('streamWithFallbacks', () => {
     expect(result.end?.usage).toEqual(estimateUsage(messages, 'Hello world'));
   });
 
+  it('does not believe usage that is not token counts: it estimates instead', async () => {
+    for (const [inputTokens, outputTokens] of [[1.5, 5], [-5, 2], [3, Infinity], [Number.NaN, 1], [3, 3_000_000_000]]) {
+      const odd = scriptedChatModel('odd', async function* () {
+        yield { type: 'text-delta', text: 'Hello world' };
+        yield { type: 'end', usage: { inputTokens, outputTokens }, finishReason: 'stop' };
+      });
+      const result = await run(registryOf(odd), ['odd/x']);
+      expect(result.end?.usageEstimated, `${inputTokens}, ${outputTokens}`).toBe(true);
+      expect(result.end?.usage).toEqual(estimateUsage(messages, 'Hello world'));
+    }
+    const exact = scriptedChatModel('exact', async function* () {
+      yield { type: 'text-delta', text: 'Hello world' };
+      yield { type: 'end', usage: { inputTokens: 0, outputTokens: 2_147_483_647 }, finishReason: 'stop' };
+    });
+    expect((await run(registryOf(exact), ['exact/x'])).end).toMatchObject({ usage: { inputTokens: 0, outputTokens: 2_147_483_647 }, usageEstimated: false });
+  });
+
+  it('passes on text both stores can keep: a NUL or a lone surrogate becomes U+FFFD, a pair split across parts is joined', async () => {
+    const odd = scriptedChatModel('odd', async function* () {
+      yield { type: 'text-delta', text: 'a\u0000b \ud800 c ' };
+      yield { type: 'text-delta', text: 'smile \ud83d' }; // the pair of 😀, split across two parts
+      yield { type: 'text-delta', text: '\ude00 end \udc00' };
+      yield { type: 'text-delta', text: '\ud83d' }; // a high surrogate nothing follows
+      yield { type: 'end', usage: { inputTokens: 1, outputTokens: 1 }, finishReason: 'stop' };
+    });
+    const result = await run(registryOf(odd), ['odd/x']);
+    expect(result.text).toBe('a\uFFFDb \uFFFD c smile 😀 end \uFFFD\uFFFD');
+    expect(result.text.isWellFormed()).toBe(true);
+  });
+
   it('an unknown provider is a failed attempt with a clear message, then the next is tried', async () => {
     const result = await run(registry, ['nowhere/model-x', 'mock/demo']);
     expect(result.attempts).toEqual(['nowhere/model-x', 'mock/demo']);
