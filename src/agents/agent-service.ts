@@ -1,4 +1,5 @@
 import { AppError, notFound } from '../errors.ts';
+import { checkText } from '../chat/guards.ts';
 import { newId } from '../ids.ts';
 import { buildRouterIndexSteps, trainingTexts, type AgentProfile, type RouterIndex, type WordVectors } from '../routing/index.ts';
 import { runInSlices } from './build-in-slices.ts';
@@ -92,6 +93,7 @@ export class AgentService {
   }
 
   async create(workspaceId: string, input: AgentInput, source: 'file' | 'api' = 'api', id: string = newId()): Promise<Agent> {
+    checkStrings(input, '');
     const config = this.#completeConfig(input.config);
     try {
       const agent = await this.#store.createAgent({
@@ -114,6 +116,7 @@ export class AgentService {
   }
 
   async update(workspaceId: string, id: string, update: AgentUpdate): Promise<Agent> {
+    checkStrings(update, '');
     const current = await this.get(workspaceId, id);
     if (current.status === 'archived') throw new AppError('AGENT_ARCHIVED', 'This agent is archived and can no longer be changed.');
     const patch: AgentPatch = {};
@@ -224,5 +227,20 @@ export class AgentService {
   #conflict(error: unknown, name: string): unknown {
     if (error instanceof StoreConflictError) return new AppError('CONFLICT', `An agent named "${name}" already exists in this workspace.`);
     return error;
+  }
+}
+
+/**
+ * Every string of an agent's input, as both stores can keep it (checkText): a NUL or a lone
+ * surrogate in an example, a keyword or the SOUL is a 400 naming the field, not a 500 from
+ * PostgreSQL or a row SQLite keeps and PostgreSQL would refuse.
+ */
+function checkStrings(value: unknown, path: string): void {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000') || !value.isWellFormed()) checkText(path, value, { allowBlank: true });
+  } else if (Array.isArray(value)) {
+    value.forEach((item, index) => checkStrings(item, `${path}[${index}]`));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) checkStrings(item, path === '' ? key : `${path}.${key}`);
   }
 }

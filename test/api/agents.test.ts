@@ -102,6 +102,27 @@ describe('managing agents (admins only)', () => {
     expect(response.body).toMatchObject({ role: '', description: '', soul: '', status: 'online', config: { model: { fallbacks: [] }, routing: { examples: [], keywords: [] }, limits: { dailyTokenBudget: null, monthlyTokenBudget: null } } });
   });
 
+  it('a NUL or a lone surrogate anywhere in an agent is a 400 naming the field, on create and on update', async () => {
+    const model = { default: 'upstream/gpt-test' };
+    const bodies = [
+      { name: 'Nul example', config: { model, routing: { examples: ['fine', 'bad \u0000'] } } },
+      { name: 'Nul keyword', config: { model, routing: { keywords: ['\u0000'] } } },
+      { name: 'Surrogate soul', soul: 'You are \ud800 helpful', config: { model } },
+      { name: 'Nul role', role: 'a\u0000b', config: { model } },
+    ];
+    const fields = ['config.routing.examples[1]', 'config.routing.keywords[0]', 'soul', 'role'];
+    for (const [index, body] of bodies.entries()) {
+      const response = await t.request('POST', '/api/agents', { token: t.adminToken, body });
+      expectError(response, 400, 'VALIDATION_ERROR');
+      expect(response.body.error).toContain(fields[index]);
+    }
+    const patched = await t.request('PATCH', `/api/agents/${t.agents.Ledger}`, { token: t.adminToken, body: { config: { routing: { examples: ['\udc00'] } } } });
+    expectError(patched, 400, 'VALIDATION_ERROR');
+    expect(patched.body.error).toContain('config.routing.examples[0]');
+    const names = (await t.request('GET', '/api/agents?limit=100', { token: t.adminToken })).body.data.map((agent: { name: string }) => agent.name);
+    expect(names.filter((name: string) => name.startsWith('Nul') || name.startsWith('Surrogate'))).toEqual([]);
+  });
+
   it('names are unique in a workspace: 409 on create and on rename', async () => {
     expectError(await t.request('POST', '/api/agents', { token: t.adminToken, body: { ...fullAgent, name: 'Nova' } }), 409, 'CONFLICT');
     expectError(await t.request('POST', '/api/agents', { token: t.adminToken, body: { ...fullAgent, name: '  Nova ' } }), 409, 'CONFLICT');
