@@ -65,15 +65,24 @@ export interface AppErrorOptions {
   cause?: unknown;
   /** Seconds, sent as `Retry-After` on 429 and 503. */
   retryAfter?: number;
+  /** The limit that refused a 429, sent as its `X-RateLimit-*` headers (not the general limit's). */
+  rateLimit?: RateLimitHeaders;
   /** Extra fields merged into the error body (e.g. `sessionId` when the model failed). */
   extra?: Record<string, unknown>;
   details?: unknown[];
+}
+
+export interface RateLimitHeaders {
+  limit: number;
+  remaining: number;
+  resetSeconds: number;
 }
 
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly retryAfter?: number;
+  readonly rateLimit?: RateLimitHeaders;
   readonly extra?: Record<string, unknown>;
   readonly details?: unknown[];
 
@@ -83,6 +92,7 @@ export class AppError extends Error {
     this.code = code;
     this.status = statusOfCode[code];
     this.retryAfter = options.retryAfter;
+    this.rateLimit = options.rateLimit;
     this.extra = options.extra;
     this.details = options.details;
   }
@@ -98,6 +108,7 @@ export class AppError extends Error {
     return new AppError(this.code, this.message, {
       cause: this.cause,
       retryAfter: this.retryAfter,
+      rateLimit: this.rateLimit,
       details: this.details,
       extra: { ...this.extra, ...extra },
     });

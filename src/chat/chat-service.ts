@@ -104,8 +104,10 @@ export class ChatService {
       }
       const decision = await coordination.rateLimiter.hit(`messages:${principal.userId}`, settings.messagesPerMinute, 60_000);
       if (!decision.allowed) {
-        throw new AppError('RATE_LIMITED', `Too many messages: at most ${decision.limit} a minute; retry in ${Math.ceil(decision.resetMs / 1000)} s.`, {
-          retryAfter: Math.max(1, Math.ceil(decision.resetMs / 1000)),
+        const seconds = Math.max(1, Math.ceil(decision.resetMs / 1000));
+        throw new AppError('RATE_LIMITED', `Too many messages: at most ${decision.limit} a minute; retry in ${seconds} s.`, {
+          retryAfter: seconds,
+          rateLimit: { limit: decision.limit, remaining: 0, resetSeconds: seconds },
         });
       }
       // The session's turn is taken before any lookup, so that answers keep the order in which

@@ -54,6 +54,12 @@ export function asAppError(error: unknown): AppError {
 
 export function sendError(reply: FastifyReply, error: AppError): FastifyReply {
   if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter));
+  if (error.rateLimit !== undefined) {
+    // The limit that refused, replacing the general request limit's figures set earlier.
+    reply.header('x-ratelimit-limit', String(error.rateLimit.limit));
+    reply.header('x-ratelimit-remaining', String(error.rateLimit.remaining));
+    reply.header('x-ratelimit-reset', String(error.rateLimit.resetSeconds));
+  }
   return reply.code(error.status).type('application/json; charset=utf-8').send(JSON.stringify(error.toBody()));
 }
 

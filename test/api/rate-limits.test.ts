@@ -70,6 +70,10 @@ describe('per-user message limit', () => {
     expectError(refused, 429, 'RATE_LIMITED');
     expect(refused.body.error).toMatch(/message/i);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    // The headers describe the limit that refused (2 messages a minute), not the request limit.
+    expect(refused.headers.get('x-ratelimit-limit')).toBe('2');
+    expect(refused.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(refused.headers.get('x-ratelimit-reset')).toBe(refused.headers.get('retry-after'));
     expect(t.upstream.requests.length).toBe(calls);
     // Reading is still allowed: only messages are at their limit.
     expect((await t.request('GET', '/api/chat/history', { token: user.token })).status).toBe(200);
@@ -100,6 +104,9 @@ describe('login limit per IP', () => {
     const retryAfter = Number(refused.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(15 * 60);
+    expect(refused.headers.get('x-ratelimit-limit')).toBe('3');
+    expect(refused.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(refused.headers.get('x-ratelimit-reset')).toBe(String(retryAfter));
     // Tokens already issued keep working.
     expect((await t.request('GET', '/api/agents', { token: (await freshMember(t)).token })).status).toBe(200);
   });

@@ -22,7 +22,7 @@ export async function registerAuthRoutes(root: FastifyInstance, services: Servic
       const decision = await coordination.rateLimiter.hit(`login:${request.ip}`, limit, 15 * 60_000);
       if (!decision.allowed) {
         const seconds = Math.max(1, Math.ceil(decision.resetMs / 1000));
-        throw new AppError('RATE_LIMITED', `Too many login attempts from this address; retry in ${seconds} s.`, { retryAfter: seconds });
+        throw new AppError('RATE_LIMITED', `Too many login attempts from this address; retry in ${seconds} s.`, { retryAfter: seconds, rateLimit: { limit, remaining: 0, resetSeconds: seconds } });
       }
       return auth.login(request.body.email, request.body.password);
     },
