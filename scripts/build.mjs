@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Bundles the server and CLI (src/) into dist/ with esbuild, so that `fleetchat` starts on plain
+// Bundles the server and CLI (src/), and the client (src/client/), into dist/ with esbuild, so that `fleetchat` starts on plain
 // Node without compiling TypeScript at run time. Run by `npm install` (prepare); bin/fleetchat.js
 // falls back to the sources through tsx whenever dist/ is missing or older than src/.
 import { build } from 'esbuild';
@@ -25,4 +25,19 @@ await build({
   entryNames: 'fleetchat',
 });
 fs.writeFileSync(path.join(outdir, 'built-at'), String(Date.now()));
-process.stdout.write(`fleetchat: server bundled into dist/server in ${Math.round(performance.now() - started)} ms\n`);
+// The typed client as plain JavaScript, so that `import … from 'fleetchat/client'` works on plain
+// Node and in any bundler (its types are the TypeScript sources, package.json "exports").
+const clientOutdir = path.join(root, 'dist', 'client');
+fs.rmSync(clientOutdir, { recursive: true, force: true });
+await build({
+  entryPoints: [path.join(root, 'src/client/index.ts')],
+  outdir: clientOutdir,
+  bundle: true,
+  format: 'esm',
+  platform: 'neutral',
+  target: ['node20', 'es2022'],
+  packages: 'external', // ws, imported only on Node, when the client opens a socket
+  sourcemap: 'linked',
+  logLevel: 'warning',
+});
+process.stdout.write(`fleetchat: server bundled into dist/server, client into dist/client, in ${Math.round(performance.now() - started)} ms\n`);

@@ -8,6 +8,10 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
+// The bundles the suites run (the CLI's dist/server, the client's dist/client) match the sources.
+const built = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+if (built.status !== 0) process.exit(built.status ?? 1);
+
 const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const extra = process.argv.slice(2);

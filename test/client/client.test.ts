@@ -2,9 +2,14 @@
  * The typed client against the real server in process (a fake OpenAI upstream behind it):
  * REST calls, paging iterators and typed errors. Streaming is in stream.test.ts.
  */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetchatClient, FleetchatError, type HistoryItem } from '../../src/client/index.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/harness.ts';
+
+const execFileAsync = promisify(execFile);
 
 let t: TestServer;
 let admin: FleetchatClient;
@@ -17,6 +22,23 @@ beforeAll(async () => {
 afterAll(async () => {
   admin?.close();
   await t?.close();
+});
+
+describe('the package entry', () => {
+  it('loads on plain Node as fleetchat/client (the bundled JavaScript), logs in and sends a message', async () => {
+    const script = `
+      import { FleetchatClient } from 'fleetchat/client';
+      const client = new FleetchatClient({ baseUrl: process.env.BASE_URL });
+      await client.login(process.env.EMAIL, process.env.PASSWORD);
+      const answer = await client.sendMessage({ message: 'hello from plain node', agentId: process.env.AGENT_ID });
+      console.log(JSON.stringify({ agentName: answer.agentName, response: answer.response }));
+      client.close();`;
+    const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      env: { ...process.env, NODE_OPTIONS: '', BASE_URL: t.baseUrl, EMAIL: ADMIN_EMAIL, PASSWORD: ADMIN_PASSWORD, AGENT_ID: t.agents.Aria },
+    });
+    expect(JSON.parse(stdout)).toMatchObject({ agentName: 'Aria', response: expect.stringContaining('hello from plain node') });
+  });
 });
 
 /** Awaits `promise` and returns the FleetchatError it must reject with. */
