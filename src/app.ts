@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Principal } from './auth/auth-service.ts';
 import { AppError } from './errors.ts';
 import { errorHandler, sendError } from './http/error-handler.ts';
@@ -97,15 +97,27 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     }
   });
 
-  app.addHook('onResponse', async (request, reply) => {
+  // One line per request; the query string's token and every body stay out of it. A request
+  // whose client went away before the response gets its line too, with status 499 (client closed
+  // request, as proxies log it): Fastify calls no onResponse for it.
+  const logged = new WeakSet<FastifyRequest>();
+  const accessLine = (request: FastifyRequest, status: number): void => {
+    if (logged.has(request)) return;
+    logged.add(request);
     const seconds = (performance.now() - request.startedAt) / 1000;
     const route = request.routeOptions.url ?? 'unmatched';
-    metrics.request(request.method, route, reply.statusCode, seconds);
-    // One line per request; the query string's token and every body stay out of it.
+    metrics.request(request.method, route, status, seconds);
     request.log.info(
-      { method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(seconds * 10_000) / 10, user: request.principal?.userId },
+      { method: request.method, url: redactUrl(request.url), status, ms: Math.round(seconds * 10_000) / 10, user: request.principal?.userId },
       'request',
     );
+  };
+  app.addHook('onResponse', async (request, reply) => accessLine(request, reply.statusCode));
+  // (Fastify's onRequestAbort fires only while a body is still arriving, not while it is answered.)
+  app.addHook('onRequest', async (request, reply) => {
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) accessLine(request, 499);
+    });
   });
 
   await registerOpenApi(app);

@@ -52,6 +52,24 @@ describe('logs', () => {
     }
   });
 
+  it('a request whose client hangs up before the answer gets its line too, once, with status 499', async () => {
+    t.upstream.queueBehaviors({ kind: 'stream', chunks: ['one ', 'two ', 'three'], chunkDelayMs: 200 });
+    const from = lines.length;
+    const controller = new AbortController();
+    const pending = fetch(`${t.baseUrl}/api/chat/message`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'I will hang up', agentId: t.agents.Aria }),
+      signal: controller.signal,
+    }).catch((error: unknown) => error);
+    await sleep(150);
+    controller.abort();
+    await pending;
+    for (let waited = 0; accessLines(from).length === 0 && waited < 2000; waited += 10) await sleep(10);
+    await sleep(800); // the cut answer is stored meanwhile; no second line may follow
+    expect(accessLines(from)).toEqual([expect.objectContaining({ method: 'POST', url: '/api/chat/message', status: 499 })]);
+  });
+
   it('never writes the Authorization header or the token', async () => {
     const { all } = await logged(() => t.request('GET', '/api/auth/me', { token: t.adminToken }));
     expect(all.length).toBeGreaterThan(0);
