@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/harness.ts';
-import { expectError, send, sessionHistory, sleep } from './support.ts';
+import { expectError, send, sendThenHangUp, sessionHistory, sleep } from './support.ts';
 
 let t: TestServer;
 
@@ -52,16 +52,10 @@ describe('POST /api/chat/messages/:id/cancel', () => {
     const member = await t.member();
     t.upstream.queueBehaviors(slow);
     const closed = t.upstream.closedConnections;
-    const controller = new AbortController();
-    const pending = fetch(`${t.baseUrl}/api/chat/message`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${member.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ message: 'I will hang up', agentId: t.agents.Aria }),
-      signal: controller.signal,
-    }).catch((error: unknown) => error);
+    const request = sendThenHangUp(t, member.token, { message: 'I will hang up', agentId: t.agents.Aria });
     const running = await streamingAnswer(member.token);
-    controller.abort();
-    await pending;
+    request.hangUp();
+    await request.settled;
     await t.upstream.waitForClose(closed + 1);
     for (let waited = 0; waited < 3000; waited += 20) {
       const items = await sessionHistory(t, running.sessionId, member.token);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/harness.ts';
-import { sleep } from './support.ts';
+import { sendThenHangUp, sleep } from './support.ts';
 
 let t: TestServer;
 const lines: string[] = [];
@@ -55,16 +55,10 @@ describe('logs', () => {
   it('a request whose client hangs up before the answer gets its line too, once, with status 499', async () => {
     t.upstream.queueBehaviors({ kind: 'stream', chunks: ['one ', 'two ', 'three'], chunkDelayMs: 200 });
     const from = lines.length;
-    const controller = new AbortController();
-    const pending = fetch(`${t.baseUrl}/api/chat/message`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${t.adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ message: 'I will hang up', agentId: t.agents.Aria }),
-      signal: controller.signal,
-    }).catch((error: unknown) => error);
+    const request = sendThenHangUp(t, t.adminToken, { message: 'I will hang up', agentId: t.agents.Aria });
     await sleep(150);
-    controller.abort();
-    await pending;
+    request.hangUp();
+    await request.settled;
     for (let waited = 0; accessLines(from).length === 0 && waited < 2000; waited += 10) await sleep(10);
     await sleep(800); // the cut answer is stored meanwhile; no second line may follow
     expect(accessLines(from)).toEqual([expect.objectContaining({ method: 'POST', url: '/api/chat/message', status: 499 })]);

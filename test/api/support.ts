@@ -54,6 +54,21 @@ export async function sessionHistory(t: TestServer, sessionId: string, token = t
   return response.body.data;
 }
 
+/**
+ * Starts `POST /api/chat/message` the way a client that will hang up does: `hangUp()` aborts the
+ * request, and `settled` resolves (with the response or the abort error) once fetch gives up.
+ */
+export function sendThenHangUp(t: TestServer, token: string, body: Record<string, unknown>): { hangUp: () => void; settled: Promise<unknown> } {
+  const controller = new AbortController();
+  const settled = fetch(`${t.baseUrl}/api/chat/message`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: controller.signal,
+  }).catch((error: unknown) => error);
+  return { hangUp: () => controller.abort(), settled };
+}
+
 export const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
