@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,38 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic-server.ts';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai-server.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, JWT_SECRET, defaultFleet } from '../helpers/harness.ts';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
 import { reachable, testDatabaseUrl, testRedisUrl, uniqueSchema } from '../helpers/stores.ts';
 
 const available = (await reachable(testDatabaseUrl)) && (await reachable(testRedisUrl));
 if (!available) console.warn(`multi-instance suite skipped: needs PostgreSQL (${testDatabaseUrl}) and Redis (${testRedisUrl}); set TEST_DATABASE_URL / TEST_REDIS_URL`);
 
 const MESSAGES_PER_MIN = 15;
-
-interface Instance {
-  process: ChildProcess;
-  url: string;
-  output: string[];
-}
-
-/** A real `fleetchat serve` process; resolves once it prints the URL it listens on. */
-function startInstance(env: Record<string, string>): Promise<Instance> {
-  const child = spawn(process.execPath, ['bin/fleetchat.js', 'serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output: string[] = [];
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`instance did not start:\n${output.join('')}`)), 30_000);
-    const onData = (data: Buffer) => {
-      output.push(data.toString());
-      const match = /listening on (http:\/\/\S+)/.exec(output.join(''));
-      if (match) {
-        clearTimeout(timer);
-        resolve({ process: child, url: match[1], output });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', (data: Buffer) => output.push(data.toString()));
-    child.once('exit', (code) => reject(new Error(`instance exited with ${code}:\n${output.join('')}`)));
-  });
-}
 
 async function call(base: string, method: string, urlPath: string, token?: string, body?: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(base + urlPath, {
@@ -53,8 +27,8 @@ async function call(base: string, method: string, urlPath: string, token?: strin
 describe.skipIf(!available)('two instances sharing PostgreSQL and Redis', () => {
   let upstream: FakeOpenAI;
   let anthropic: FakeAnthropic;
-  let a: Instance;
-  let b: Instance;
+  let a: ServerProcess;
+  let b: ServerProcess;
   let token: string;
   let agents: Record<string, string>;
   const schema = uniqueSchema();
@@ -84,15 +58,14 @@ describe.skipIf(!available)('two instances sharing PostgreSQL and Redis', () => 
       RATE_LIMIT_LOGIN_PER_15MIN: '0',
     };
     // Both at once: migrations, the first admin and the fleet must survive the race.
-    [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
+    [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
     token = (await call(a.url, 'POST', '/api/auth/login', undefined, { email: ADMIN_EMAIL, password: ADMIN_PASSWORD })).body.token;
     const list = await call(b.url, 'GET', '/api/agents?limit=100', token);
     agents = Object.fromEntries(list.body.data.map((agent: { name: string; id: string }) => [agent.name, agent.id]));
   }, 60_000);
 
   afterAll(async () => {
-    for (const instance of [a, b]) instance?.process.kill('SIGTERM');
-    await Promise.all([a, b].map((instance) => instance && new Promise((resolve) => (instance.process.exitCode !== null ? resolve(null) : instance.process.once('exit', resolve)))));
+    await Promise.all([a, b].map((instance) => instance?.stop()));
     await upstream?.close();
     await anthropic?.close();
     const client = new pg.Client({ connectionString: testDatabaseUrl });
