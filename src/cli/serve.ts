@@ -1,6 +1,9 @@
 import { startServer } from '../bootstrap.ts';
 import type { Command } from './index.ts';
 
+// Hosts that bind every interface; the URL Fastify reports for them is the loopback one.
+const wildcardHosts = new Set(['0.0.0.0', '::', '[::]']);
+
 export const serveCommand: Command = {
   usage: 'serve',
   summary: 'Run the server (HTTP, WebSocket, console) until SIGTERM or Ctrl-C',
@@ -15,7 +18,7 @@ export const serveCommand: Command = {
     const providers = services.registry.names();
     const mockOnly = config.fleet.agents.every((agent) => agent.model.default.startsWith('mock/'));
     const lines = [
-      `fleetchat listening on ${server.url} (ready in ${Math.round(performance.now() - started)} ms)`,
+      `fleetchat listening on ${server.url} (ready in ${Math.round(performance.now() - started)} ms)${wildcardHosts.has(config.host) ? `, and on every other address of this machine (HOST=${config.host})` : ''}`,
       `  store: ${services.store.kind} (${config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@')}), coordination: ${services.coordination.kind}`,
       `  fleet: ${config.fleet.agents.length} agent(s) from ${config.fleet.source}; providers: ${providers.join(', ')}`,
       `  ${services.wordVectors().note}`,

@@ -101,6 +101,16 @@ describe('fleetchat serve', () => {
     }
   }, 60_000);
 
+  it('says when it listens on every address (HOST=0.0.0.0), with the URL to use from this machine', async () => {
+    const served = await serve('wildcard', { HOST: '0.0.0.0', FLEETCHAT_ADMIN_PASSWORD: 'a-long-enough-password' });
+    try {
+      expect(served.banner.split('\n')[0]).toMatch(/^fleetchat listening on http:\/\/127\.0\.0\.1:\d+ \(ready in \d+ ms\), and on every other address of this machine \(HOST=0\.0\.0\.0\)$/);
+      expect((await fetch(`${served.url}/api/health`)).status).toBe(200);
+    } finally {
+      expect((await served.stop()).code).toBe(0);
+    }
+  }, 60_000);
+
   it('says when routing reads words only (ROUTING_WORD_VECTORS=off)', async () => {
     const served = await serve('lexical', { ROUTING_WORD_VECTORS: 'off', FLEETCHAT_ADMIN_PASSWORD: 'a-long-enough-password' });
     try {
