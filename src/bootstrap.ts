@@ -3,8 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { buildApp } from './app.ts';
-import { DEFAULT_WORKSPACE, ensureWorkspace, syncFleet } from './agents/fleet-sync.ts';
+import { DEFAULT_WORKSPACE, ensureWorkspace, syncFleet, type FleetSyncResult } from './agents/fleet-sync.ts';
 import { generatePassword } from './auth/password.ts';
+import { demoFleetSource } from './config/demo-fleet.ts';
 import type { Config } from './config/types.ts';
 import { AppError } from './errors.ts';
 import { endpoint, systemCode } from './failure-details.ts';
@@ -109,6 +110,12 @@ export interface StartOptions {
   info?: (message: string) => void;
 }
 
+/** Says which agents of an earlier fleet were archived because the fleet no longer lists them. */
+export function archivedLine(archived: FleetSyncResult['archived'], source: string): string {
+  const names = archived.map((agent) => (agent.workspace === DEFAULT_WORKSPACE ? agent.name : `${agent.name} (workspace ${agent.workspace})`));
+  return `fleet: archived ${archived.length} agent(s) that ${source === demoFleetSource ? 'the built-in demo fleet' : source} no longer lists: ${names.join(', ')} (their history stays readable; list them again to bring them back)`;
+}
+
 /** Everything `fleetchat serve` does before it listens: store, schema, fleet, admin, sweep. */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<Server> {
   const warn = options.warn ?? ((message: string) => process.stderr.write(`warning: ${message}\n`));
@@ -125,12 +132,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // The same for routing.mode encoder: a missing optional package stops the start, with what to do.
     await services.routing.ready();
     const workspace = await ensureWorkspace(store, DEFAULT_WORKSPACE);
-    await syncFleet(store, services.agents, config.fleet);
+    const synced = await syncFleet(store, services.agents, config.fleet);
+    let stopping = false;
+    const info = options.info ?? ((message: string) => process.stdout.write(`${message}\n`));
+    if (synced.archived.length > 0) info(archivedLine(synced.archived, config.fleet.source));
     // Encoder mode: the stored vectors of texts no agent uses any more are deleted, then the
     // agents' texts are embedded in the background (seconds for a fleet); messages meanwhile are
     // routed by the embedded router.
-    let stopping = false;
-    const info = options.info ?? ((message: string) => process.stdout.write(`${message}\n`));
     const tidied = services.routing
       .tidy()
       .then((result) => {

@@ -27,14 +27,25 @@ const toInput = (agent: FleetAgent) => ({
   config: { model: agent.model, routing: agent.routing, session: agent.session, limits: agent.limits },
 });
 
+export interface FleetSyncResult {
+  created: number;
+  updated: number;
+  /** Agents an earlier fleet file (or the demo fleet) made that this one no longer lists: archived. */
+  archived: { name: string; workspace: string }[];
+}
+
 /**
  * Creates or updates the fleet file's agents (matched by id, else by name, within their
- * workspace) and sets each workspace's default agent. Agents made through the API are left alone.
+ * workspace) and sets each workspace's default agent. The agents an earlier fleet file made
+ * that this one no longer lists (removed, renamed, or the demo fleet's once a file is given) are
+ * archived: they stop answering and leave routing, their history stays readable, and listing
+ * them again brings them back. Agents made through the API are left alone.
  */
-export async function syncFleet(store: Store, agents: AgentService, fleet: Fleet): Promise<{ created: number; updated: number }> {
+export async function syncFleet(store: Store, agents: AgentService, fleet: Fleet): Promise<FleetSyncResult> {
   let created = 0;
   let updated = 0;
   const defaults = new Map<string, string>();
+  const listed = new Set<string>();
   for (const fleetAgent of fleet.agents) {
     const workspace = await ensureWorkspace(store, fleetAgent.workspace ?? DEFAULT_WORKSPACE);
     const byId = fleetAgent.id ? await store.getAgentById(fleetAgent.id) : undefined;
@@ -43,12 +54,35 @@ export async function syncFleet(store: Store, agents: AgentService, fleet: Fleet
     }
     const existing = byId ?? (await store.getAgentByName(workspace.id, fleetAgent.name));
     const agent = existing ? await updateFromFile(store, agents, workspace.id, existing, fleetAgent) : await createFromFile(store, agents, workspace.id, fleetAgent);
+    listed.add(agent.id);
     if (agent.created) created += 1;
     else updated += 1;
     if (fleet.defaultAgent && fleet.defaultAgent.toLowerCase() === fleetAgent.name.toLowerCase()) defaults.set(workspace.id, agent.id);
   }
   for (const [workspaceId, agentId] of defaults) await store.setDefaultAgent(workspaceId, agentId);
-  return { created, updated };
+  const archived = await archiveUnlisted(store, agents, listed);
+  return { created, updated, archived };
+}
+
+const PAGE = 200;
+
+async function archiveUnlisted(store: Store, agents: AgentService, listed: Set<string>): Promise<FleetSyncResult['archived']> {
+  const archived: FleetSyncResult['archived'] = [];
+  for (const workspaceId of await store.listWorkspaceIds()) {
+    const unlisted: Agent[] = [];
+    for (let offset = 0; ; offset += PAGE) {
+      const page = await store.listAgents(workspaceId, { limit: PAGE, offset });
+      unlisted.push(...page.data.filter((agent) => agent.source === 'file' && agent.status !== 'archived' && !listed.has(agent.id)));
+      if (page.data.length < PAGE) break;
+    }
+    if (unlisted.length === 0) continue;
+    const workspace = await store.getWorkspace(workspaceId);
+    for (const agent of unlisted) {
+      await agents.archive(workspaceId, agent.id);
+      archived.push({ name: agent.name, workspace: workspace?.name ?? workspaceId });
+    }
+  }
+  return archived;
 }
 
 async function updateFromFile(store: Store, agents: AgentService, workspaceId: string, existing: Agent, fleetAgent: FleetAgent): Promise<{ id: string; created: boolean }> {
