@@ -32,7 +32,42 @@ export async function createStore(config: Config): Promise<Store> {
   }
   const filename = url.slice('sqlite:'.length);
   const { createSqliteStore } = await import('./store/sqlite/index.ts');
-  return createSqliteStore({ filename, synchronous: config.sqliteSynchronous });
+  try {
+    return createSqliteStore({ filename, synchronous: config.sqliteSynchronous });
+  } catch (error) {
+    throw sqliteOpenFailure(error, filename);
+  }
+}
+
+/** Why the SQLite file could not be opened, and the setting to change; other errors as they are. */
+function sqliteOpenFailure(error: unknown, filename: string): unknown {
+  const where = path.resolve(filename);
+  const code = (error as { code?: unknown } | undefined)?.code;
+  let why: string | undefined;
+  if (code === 'SQLITE_NOTADB') why = 'the file is not a SQLite database';
+  else if (code === 'SQLITE_CANTOPEN') {
+    why = fs.statSync(where, { throwIfNoEntry: false })?.isDirectory() ? 'it is a folder' : 'it cannot be opened or created there (no rights, or a read-only file system)';
+  } else why = fileSystemFailure(error);
+  if (why === undefined) return error;
+  return new Error(`cannot open the SQLite database ${where}: ${why}; fix DATABASE_URL (sqlite:<a file path fleetchat may create and write>)`, { cause: error });
+}
+
+/** A file-system error as "<path>: <reason>", or undefined when it is not one. */
+function fileSystemFailure(error: unknown): string | undefined {
+  const code = systemCode(error);
+  const at = (error as { path?: unknown } | undefined)?.path;
+  if (code === undefined || typeof at !== 'string') return undefined;
+  const reasons: Record<string, string> = {
+    EEXIST: 'is a file where a folder is needed',
+    ENOTDIR: 'has a file where a folder is needed along its path',
+    EROFS: 'is on a read-only file system',
+    EACCES: 'may not be written by this user',
+    EPERM: 'may not be written by this user',
+    EISDIR: 'is a folder where a file is needed',
+    ENOENT: 'does not exist and cannot be created',
+    ENOSPC: 'is on a full disk',
+  };
+  return `${at} ${reasons[code] ?? `cannot be used (${code})`}`;
 }
 
 export async function createCoordination(config: Config): Promise<Coordination> {
@@ -63,15 +98,37 @@ export function resolveJwtSecret(config: Config, warn: (message: string) => void
   }
   const file = path.join(config.dataDir, 'jwt-secret');
   if (config.databaseUrl === 'sqlite::memory:') return randomBytes(32).toString('base64url');
+  let kept: string | undefined;
   try {
-    return fs.readFileSync(file, 'utf8').trim();
-  } catch {
-    fs.mkdirSync(config.dataDir, { recursive: true });
-    const secret = randomBytes(32).toString('base64url');
-    fs.writeFileSync(file, secret + '\n', { mode: 0o600 });
-    warn(`JWT_SECRET is not set: generated one in ${file}. Set JWT_SECRET in production.`);
-    return secret;
+    kept = fs.readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    if (systemCode(error) !== 'ENOENT') throw secretFileFailure(error, file);
   }
+  if (kept !== undefined) {
+    if (kept.length < MIN_SECRET_CHARS) {
+      throw new Error(
+        `${file} holds a JWT signing key of ${kept.length} character(s); it needs at least ${MIN_SECRET_CHARS}: delete the file to have a new key generated (tokens signed with the old one stop working), or set JWT_SECRET`,
+      );
+    }
+    return kept;
+  }
+  const secret = randomBytes(32).toString('base64url');
+  try {
+    fs.mkdirSync(config.dataDir, { recursive: true });
+    fs.writeFileSync(file, secret + '\n', { mode: 0o600 });
+  } catch (error) {
+    throw secretFileFailure(error, file);
+  }
+  warn(`JWT_SECRET is not set: generated one in ${file}. Set JWT_SECRET in production.`);
+  return secret;
+}
+
+// As for JWT_SECRET (src/config/env.ts).
+const MIN_SECRET_CHARS = 32;
+
+function secretFileFailure(error: unknown, file: string): Error {
+  const why = fileSystemFailure(error) ?? (error instanceof Error ? error.message : String(error));
+  return new Error(`JWT_SECRET is not set and the generated key cannot be kept in ${file}: ${why}; set JWT_SECRET (at least ${MIN_SECRET_CHARS} characters), or DATA_DIR to a folder fleetchat may write`, { cause: error });
 }
 
 /** On the very first start: the default workspace and its admin. Returns the password when generated. */

@@ -17,8 +17,50 @@ export function explainFailure(error: unknown, config: Config | undefined): stri
   if (code === 'EACCES' && systemCall(error) === 'listen') {
     return `not allowed to listen on port ${config.port} of ${config.host}: set PORT to a port above 1023, or run with the rights to bind it`;
   }
-  if (error instanceof StoreUnavailableError && /^postgres(ql)?:/.test(config.databaseUrl)) {
+  if ((code === 'ENOTFOUND' || code === 'EAI_AGAIN') && (error as { hostname?: unknown }).hostname === config.host) {
+    return `HOST=${config.host} is not a name this machine can resolve: set HOST to an address of this machine (127.0.0.1 for this machine only, 0.0.0.0 for every address)`;
+  }
+  if (code === 'EADDRNOTAVAIL' && systemCall(error) === 'listen') {
+    return `HOST=${config.host} is not an address of this machine: set HOST to one of its addresses (127.0.0.1 for this machine only, 0.0.0.0 for every address)`;
+  }
+  const postgres = /^postgres(ql)?:/.test(config.databaseUrl);
+  const refusal = postgres ? postgresRefusal(error, config.databaseUrl) : undefined;
+  if (refusal !== undefined) return refusal;
+  if (error instanceof StoreUnavailableError && postgres) {
     return `cannot reach PostgreSQL at ${endpoint(config.databaseUrl, 5432)} (${code ?? error.message}): start it, or fix DATABASE_URL`;
   }
   return undefined;
+}
+
+/** PostgreSQL answered, but refused: no such database or user, a wrong password, no SSL. */
+function postgresRefusal(error: unknown, databaseUrl: string): string | undefined {
+  let found: { code?: unknown; message?: unknown } | undefined;
+  for (let cause: unknown = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth += 1) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) found = cause as typeof found;
+    else if (/does not support SSL/.test(cause.message)) found = { code: 'ssl', message: cause.message };
+    if (found) break;
+  }
+  if (found === undefined) return undefined;
+  const at = `PostgreSQL at ${endpoint(databaseUrl, 5432)}`;
+  const message = String(found.message);
+  switch (found.code) {
+    case '3D000':
+      return `${at}: ${message}: create it (e.g. createdb ${JSON.stringify(databaseName(databaseUrl))}), or fix the database name in DATABASE_URL`;
+    case '28000':
+    case '28P01':
+      return `${at} refused the login (${message}): fix the user or password in DATABASE_URL`;
+    case 'ssl':
+      return `${at} does not accept SSL connections: remove sslmode from DATABASE_URL, or enable SSL on the server`;
+    default:
+      return undefined;
+  }
+}
+
+function databaseName(databaseUrl: string): string {
+  try {
+    return decodeURIComponent(new URL(databaseUrl).pathname.slice(1)) || 'postgres';
+  } catch {
+    return 'fleetchat';
+  }
 }
