@@ -86,7 +86,7 @@ describe('fleetchat serve refuses to start, saying what to change', () => {
     });
   }, 30_000);
 
-  it.concurrent.skipIf(!postgresAvailable)('a PostgreSQL database or user that does not exist', async () => {
+  it.skipIf(!postgresAvailable)('a PostgreSQL database or user that does not exist', async () => {
     const server = new URL(testDatabaseUrl);
     const at = `${server.hostname}:${server.port || 5432}`;
     const missingDatabase = new URL(testDatabaseUrl);
