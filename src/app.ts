@@ -60,6 +60,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },
   });
+  services.useLogger(app.log);
   addSharedSchema(ErrorBody as typeof ErrorBody & { $id: string });
   app.addSchema(ErrorBody);
   app.setValidatorCompiler(validatorCompiler);

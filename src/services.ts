@@ -14,6 +14,11 @@ import { createMessageRouter, type MessageRouter } from './chat/route-message.ts
 import type { Store } from './store/store.ts';
 
 /** Everything the transports (HTTP, WebSocket, CLI) call, built from the ports. */
+/** The part of a pino logger the services write to. */
+export interface ServiceLogger {
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
 export interface Services {
   config: Config;
   store: Store;
@@ -24,6 +29,8 @@ export interface Services {
   chat: ChatService;
   history: HistoryService;
   metrics: Metrics;
+  /** Where the services' own log lines go (the app's logger). */
+  useLogger(logger: ServiceLogger): void;
   /**
    * The embedded router's word vectors, read on first use (the first index build, or the
    * start-up banner): CLI commands that never route do not pay for them.
@@ -73,12 +80,26 @@ export function createServices(inputs: ServiceInputs): Services {
       ? createMessageRouter({ config, registry, store, fetch: inputs.fetch, onFallback: (mode) => metrics.routingFallback(mode), warn: inputs.warn })
       : { route: inputs.route, ready: async () => {}, warmUp: async () => {}, tidy: async () => undefined, close: async () => {} };
   const route = router.route;
+  // The app's logger once it exists (buildApp); nothing before, nor in CLI commands without one.
+  let log: ServiceLogger = { warn: () => undefined };
   const chat = new ChatService({
     store,
     agents,
     coordination,
     route,
-    observer: metrics,
+    observer: {
+      routed: (strategy) => metrics.routed(strategy),
+      answered: (info) => metrics.answered(info),
+      failed: (info) => metrics.failed(info),
+      providerAttempt: (info) => {
+        metrics.providerAttempt(info);
+        // A failed call is the operator's business even when a fallback answers, and on every
+        // transport (a WebSocket's error frame reaches no request log).
+        if (info.outcome === 'error' && info.errorKind !== 'aborted') {
+          log.warn({ model: info.model, agentId: info.agentId, kind: info.errorKind, durationMs: Math.round(info.durationMs), reason: info.error?.slice(0, 500) }, 'model call failed');
+        }
+      },
+    },
     streamModel: (models, request, options) => streamWithFallbacks(registry, models, request, options),
     settings: {
       maxMessageChars: config.maxMessageChars,
@@ -89,7 +110,7 @@ export function createServices(inputs: ServiceInputs): Services {
     },
   });
   const history = new HistoryService({ store });
-  return { config, store, coordination, registry, auth, agents, chat, history, metrics, wordVectors, routing: {
+  return { config, store, coordination, registry, auth, agents, chat, history, metrics, wordVectors, useLogger: (logger) => void (log = logger), routing: {
       ready: router.ready,
       // Only the encoder has anything to warm. Learning the agents at start in the other modes
       // spares the first message ~0.2 s (demo fleet), but raised idle RSS from 112 to 123 MiB

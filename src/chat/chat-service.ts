@@ -236,7 +236,8 @@ export class ChatService {
       const stream = this.#deps.streamModel(models, { messages: turns }, {
         signal: controller.signal,
         timeoutMs: settings.providerTimeoutMs,
-        onAttempt: (info) => observer.providerAttempt({ model: info.model, outcome: info.outcome, durationMs: info.durationMs, errorKind: info.error?.kind }),
+        onAttempt: (info) =>
+          observer.providerAttempt({ model: info.model, outcome: info.outcome, durationMs: info.durationMs, errorKind: info.error?.kind, error: info.error?.message, agentId: agent.id }),
       });
       for await (const part of stream) {
         // Parts read ahead of an abort were never streamed: the stored prefix must not have them.

@@ -1,3 +1,4 @@
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/harness.ts';
 import { sendThenHangUp, sleep } from './support.ts';
@@ -89,6 +90,32 @@ describe('logs', () => {
     await logged(() => t.request('POST', '/api/users', { token: t.adminToken, body: { email: 'short@example.test', password: 'short-pw' } }));
     const text = lines.join('\n');
     for (const secret of [ADMIN_PASSWORD, 'a-wrong-password-xyz', MEMBER_PASSWORD, 'short-pw', member.token]) expect(text).not.toContain(secret);
+  });
+
+  it('a failed model call gets a warning with the model, the agent and why, even when a fallback answers, and on the WebSocket too', async () => {
+    // Nova falls back from upstream/gpt-test to claude/claude-test.
+    t.upstream.queueBehaviors({ kind: 'status', status: 503, body: { error: { message: 'the upstream is overloaded' } } });
+    const rescued = await logged(() => t.request('POST', '/api/chat/message', { token: t.adminToken, body: { message: 'hello', agentId: t.agents.Nova } }));
+    expect(rescued.access[0].status).toBe(200);
+    const warnings = (from: string[]) => from.map((line) => JSON.parse(line)).filter((entry) => entry.msg === 'model call failed');
+    expect(warnings(rescued.all)).toEqual([
+      expect.objectContaining({ level: 40, model: 'upstream/gpt-test', agentId: t.agents.Nova, kind: 'http', reason: expect.stringContaining('the upstream is overloaded') }),
+    ]);
+    expect(warnings(rescued.all)[0].durationMs).toEqual(expect.any(Number));
+
+    t.upstream.queueBehaviors({ kind: 'status', status: 500 });
+    const from = lines.length;
+    const socket = new WebSocket(`${t.baseUrl.replace('http', 'ws')}/api/chat/ws?token=${t.adminToken}`);
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    socket.send(JSON.stringify({ message: 'hello over the socket', agentId: t.agents.Aria, requestId: 'failing' }));
+    const frame = await new Promise<{ type: string }>((resolve) => socket.on('message', (data) => {
+      const parsed = JSON.parse(String(data));
+      if (parsed.type === 'error') resolve(parsed);
+    }));
+    socket.close();
+    expect(frame.type).toBe('error');
+    for (let waited = 0; warnings(lines.slice(from)).length === 0 && waited < 1000; waited += 10) await sleep(10);
+    expect(warnings(lines.slice(from))).toEqual([expect.objectContaining({ level: 40, model: 'upstream/gpt-test', agentId: t.agents.Aria, kind: 'http', reason: expect.stringContaining('500') })]);
   });
 
   it('never writes message bodies or answers, also when the model fails or validation refuses', async () => {
