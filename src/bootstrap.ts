@@ -131,27 +131,48 @@ function secretFileFailure(error: unknown, file: string): Error {
   return new Error(`JWT_SECRET is not set and the generated key cannot be kept in ${file}: ${why}; set JWT_SECRET (at least ${MIN_SECRET_CHARS} characters), or DATA_DIR to a folder fleetchat may write`, { cause: error });
 }
 
-/** On the very first start: the default workspace and its admin. Returns the password when generated. */
-export async function bootstrapAdmin(services: Services): Promise<{ email: string; password?: string } | undefined> {
+/**
+ * The default workspace's admin from FLEETCHAT_ADMIN_EMAIL: on the very first start, and at any
+ * start that finds the workspace without an admin (users added with `fleetchat user add` before
+ * the first start, or every admin deleted), so that someone can always administer it. Returns
+ * the password when generated.
+ */
+export async function bootstrapAdmin(
+  services: Services,
+  warn: (message: string) => void = () => undefined,
+): Promise<{ email: string; password?: string; firstStart: boolean } | undefined> {
   const { store, auth, config } = services;
-  if ((await store.countUsers()) > 0) return undefined;
+  const firstStart = (await store.countUsers()) === 0;
   const workspace = await ensureWorkspace(store, DEFAULT_WORKSPACE);
+  if (!firstStart && (await hasAdmin(store, workspace.id))) return undefined;
   const password = config.adminPassword ?? generatePassword();
   try {
     await auth.createUser({ workspaceId: workspace.id, email: config.adminEmail, password, role: 'admin' });
   } catch (error) {
-    // Another instance starting at the same moment created it first.
-    if (error instanceof AppError && error.code === 'CONFLICT') return undefined;
-    throw error;
+    if (!(error instanceof AppError && error.code === 'CONFLICT')) throw error;
+    // First start: another instance starting at the same moment created it first.
+    if (!firstStart) {
+      warn(`workspace "${DEFAULT_WORKSPACE}" has no admin, and FLEETCHAT_ADMIN_EMAIL (${config.adminEmail}) is already the email of a user who is not its admin: set FLEETCHAT_ADMIN_EMAIL to a new address to have an admin created at the next start`);
+    }
+    return undefined;
   }
-  return { email: config.adminEmail, password: config.adminPassword ? undefined : password };
+  return { email: config.adminEmail, password: config.adminPassword ? undefined : password, firstStart };
+}
+
+async function hasAdmin(store: Store, workspaceId: string): Promise<boolean> {
+  // The first admin is usually the first user: one page in practice.
+  for (let offset = 0; ; offset += 200) {
+    const page = await store.listUsers(workspaceId, 200, offset);
+    if (page.data.some((user) => user.role === 'admin')) return true;
+    if (page.data.length < 200) return false;
+  }
 }
 
 export interface Server {
   app: FastifyInstance;
   services: Services;
   url: string;
-  admin?: { email: string; password?: string };
+  admin?: { email: string; password?: string; firstStart: boolean };
   /** Settles when the start's background routing work (encoder mode: tidy, then warm up) is over. */
   warmedUp: Promise<void>;
   close(): Promise<void>;
@@ -211,7 +232,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       });
     const swept = await store.sweepStreaming();
     if (swept > 0) warn(`marked ${swept} answer(s) left unfinished by an earlier stop as incomplete.`);
-    const admin = await bootstrapAdmin(services);
+    const admin = await bootstrapAdmin(services, warn);
     const app = await buildApp(services, { logger: options.logger });
     const sockets = attachWebSocket(app, services);
     let url = '';

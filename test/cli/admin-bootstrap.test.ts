@@ -1,0 +1,90 @@
+/**
+ * The default workspace always gets an admin from FLEETCHAT_ADMIN_EMAIL: on the first start, and
+ * also when users were added with `fleetchat user add` before it (the workspace had members but
+ * no admin, and none was ever created), or when every admin was deleted.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startServer } from '../../src/bootstrap.ts';
+import { loadConfig } from '../../src/config/index.ts';
+
+const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetchat-admin-bootstrap-'));
+afterAll(() => fs.rmSync(directory, { recursive: true, force: true }));
+
+const BOSS = 'boss@example.test';
+const MEMBER = 'member@example.test';
+const env = (name: string, adminEmail = BOSS) => ({
+  DATABASE_URL: `sqlite:${path.join(directory, `${name}.db`)}`,
+  FLEETCHAT_CONFIG: '',
+  FLEETCHAT_ADMIN_EMAIL: adminEmail,
+  FLEETCHAT_ADMIN_PASSWORD: 'the-boss-password',
+  JWT_SECRET: 'j'.repeat(40),
+  OPENAI_API_KEY: '',
+  ANTHROPIC_API_KEY: '',
+  LOG_LEVEL: 'silent',
+});
+
+function addMember(name: string) {
+  const result = spawnSync(process.execPath, ['bin/fleetchat.js', 'user', 'add', '--email', MEMBER, '--password', 'member-password-123'], {
+    env: { ...process.env, ...env(name) },
+    encoding: 'utf8',
+  });
+  expect(result.status, result.stderr).toBe(0);
+}
+
+async function start(name: string, adminEmail?: string) {
+  const warnings: string[] = [];
+  const server = await startServer(loadConfig({ env: env(name, adminEmail), cwd: directory }), { listen: false, warn: (line) => warnings.push(line), info: () => undefined });
+  const login = async (email: string, password: string) => {
+    const response = await server.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password } });
+    return { status: response.statusCode, role: response.json().user?.role as string | undefined };
+  };
+  return { server, warnings, login };
+}
+
+describe('the default workspace admin', () => {
+  it('is created when `user add` came before the first start, and only once', async () => {
+    addMember('members-first');
+    const first = await start('members-first');
+    try {
+      expect(first.server.admin).toEqual({ email: BOSS, firstStart: false });
+      expect(await first.login(BOSS, 'the-boss-password')).toEqual({ status: 200, role: 'admin' });
+      expect(await first.login(MEMBER, 'member-password-123')).toEqual({ status: 200, role: 'member' });
+    } finally {
+      await first.server.close();
+    }
+    const again = await start('members-first');
+    try {
+      expect(again.server.admin).toBeUndefined();
+      expect(again.warnings).toEqual([]);
+    } finally {
+      await again.server.close();
+    }
+  });
+
+  it('is not made of a member: when FLEETCHAT_ADMIN_EMAIL is a member, the start says what to do', async () => {
+    addMember('member-named');
+    const started = await start('member-named', MEMBER);
+    try {
+      expect(started.server.admin).toBeUndefined();
+      expect(started.warnings).toEqual([
+        `workspace "default" has no admin, and FLEETCHAT_ADMIN_EMAIL (${MEMBER}) is already the email of a user who is not its admin: set FLEETCHAT_ADMIN_EMAIL to a new address to have an admin created at the next start`,
+      ]);
+      expect(await started.login(MEMBER, 'member-password-123')).toEqual({ status: 200, role: 'member' });
+    } finally {
+      await started.server.close();
+    }
+  });
+
+  it('is created on the first start of an empty store', async () => {
+    const started = await start('empty');
+    try {
+      expect(started.server.admin).toEqual({ email: BOSS, firstStart: true });
+    } finally {
+      await started.server.close();
+    }
+  });
+});
