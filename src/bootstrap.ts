@@ -214,6 +214,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     let stopping = false;
     const info = options.info ?? ((message: string) => process.stdout.write(`${message}\n`));
     if (synced.archived.length > 0) info(archivedLine(synced.archived, config.fleet.source));
+    if ((await store.listAgents(workspace.id, { status: 'online', limit: 1, offset: 0 })).data.length === 0) {
+      warn(`workspace "${DEFAULT_WORKSPACE}" has no online agent: its messages are refused (404 AGENT_NOT_FOUND) until one is listed in the fleet file (${config.fleet.source}) or created with POST /api/agents`);
+    }
     // Encoder mode: the stored vectors of texts no agent uses any more are deleted, then the
     // agents' texts are embedded in the background (seconds for a fleet); messages meanwhile are
     // routed by the embedded router.

@@ -1,7 +1,9 @@
 /**
- * The default workspace always gets an admin from FLEETCHAT_ADMIN_EMAIL: on the first start, and
- * also when users were added with `fleetchat user add` before it (the workspace had members but
- * no admin, and none was ever created), or when every admin was deleted.
+ * What a start checks in the store. The default workspace always gets an admin from
+ * FLEETCHAT_ADMIN_EMAIL: on the first start, and also when users were added with `fleetchat user
+ * add` before it (the workspace had members but no admin, and none was ever created), or when
+ * every admin was deleted. A workspace without an online agent is said at start, not discovered
+ * by the first message.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../src/bootstrap.ts';
 import { loadConfig } from '../../src/config/index.ts';
 
-const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetchat-admin-bootstrap-'));
+const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetchat-start-checks-'));
 afterAll(() => fs.rmSync(directory, { recursive: true, force: true }));
 
 const BOSS = 'boss@example.test';
@@ -86,5 +88,18 @@ describe('the default workspace admin', () => {
     } finally {
       await started.server.close();
     }
+  });
+});
+
+describe('a start without an online agent', () => {
+  it('warns that messages are refused until an agent is listed or created', async () => {
+    const fleetFile = path.join(directory, 'offline.yaml');
+    fs.writeFileSync(fleetFile, 'defaultAgent: Sleepy\nagents:\n  - { name: Sleepy, role: Helper, description: Sleeps, soul: You sleep., status: offline, model: { default: mock/fleet-demo } }\n');
+    const warnings: string[] = [];
+    const server = await startServer(loadConfig({ env: { ...env('offline'), FLEETCHAT_CONFIG: fleetFile }, cwd: directory }), { listen: false, warn: (line) => warnings.push(line), info: () => undefined });
+    await server.close();
+    expect(warnings).toEqual([
+      `workspace "default" has no online agent: its messages are refused (404 AGENT_NOT_FOUND) until one is listed in the fleet file (${fleetFile}) or created with POST /api/agents`,
+    ]);
   });
 });
