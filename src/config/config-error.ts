@@ -25,7 +25,12 @@ export function quoteValue(value: unknown): string {
   return JSON.stringify(shortened);
 }
 
-/** Hides the password of a URL so that a refused DATABASE_URL never ends up in a log with it. */
+/**
+ * Hides the password of a URL, in its user part or as `?password=` (which the PostgreSQL driver
+ * reads too), so that a refused DATABASE_URL or REDIS_URL never ends up in a log with it.
+ */
 export function redactUrl(value: string): string {
-  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*):[^@/\s]*@/i, '$1:***@');
+  return value
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*):[^/\s]*@/i, '$1:***@')
+    .replace(/([?&]password=)[^&#]*/gi, '$1***');
 }

@@ -2,7 +2,9 @@
  * Typed reads of single environment variables. Every refusal is a ConfigError naming the
  * variable, what it accepts and (unless the value is secret) what it got.
  */
-import { ConfigError, quoteValue } from './config-error.ts';
+import { ConfigError, quoteValue, redactUrl } from './config-error.ts';
+import { hasCredentials, headerValueProblem } from './http-values.ts';
+import { nearestWord } from './nearest-word.ts';
 
 export type Environment = Record<string, string | undefined>;
 
@@ -45,9 +47,32 @@ export class EnvironmentReader {
     if (raw === undefined) return fallback;
     const found = words.find((word) => word.toLowerCase() === raw.toLowerCase());
     if (found === undefined) {
-      throw new ConfigError(`${name} must be one of ${words.join(', ')} (got ${quoteValue(raw)})`);
+      const suggestion = nearestWord(raw, words);
+      const hint = suggestion === undefined ? '' : `; did you mean "${suggestion}"?`;
+      throw new ConfigError(`${name} must be one of ${words.join(', ')} (got ${quoteValue(raw)})${hint}`);
     }
     return found;
+  }
+
+  /**
+   * A secret, never echoed. Only white space is refused rather than used: it is always a
+   * slip (a quoted blank in a compose file), and as a key or password it would fail much later.
+   * `advice` follows the refusal, e.g. `e.g. openssl rand -hex 32`.
+   */
+  secret(name: string, advice?: string): string | undefined {
+    const value = this.text(name);
+    if (value !== undefined && value.trim() === '') {
+      throw new ConfigError(`${name} must not be only white space${advice === undefined ? '' : `; ${advice}`}`);
+    }
+    return value;
+  }
+
+  /** A secret sent as an HTTP header value (a provider's API key): it must be one it can carry. */
+  headerSecret(name: string, advice?: string): string | undefined {
+    const value = this.secret(name, advice);
+    const problem = value === undefined ? undefined : headerValueProblem(value);
+    if (problem !== undefined) throw new ConfigError(`${name} ${problem}`);
+    return value;
   }
 
   /** `1`/`true`/`yes` or `0`/`false`/`no`, without regard to case. */
@@ -59,12 +84,20 @@ export class EnvironmentReader {
     throw new ConfigError(`${name} must be 1, true or yes to turn it on, 0, false or no to turn it off (got ${quoteValue(raw)})`);
   }
 
-  /** An http(s) URL without a trailing slash, so adapters can append `/chat/completions`. */
-  httpUrl(name: string): string | undefined {
+  /**
+   * An http(s) URL without a trailing slash, so adapters can append `/chat/completions`.
+   * `keyVariable` is where a credential goes instead of the URL, which fetch refuses.
+   */
+  httpUrl(name: string, keyVariable: string): string | undefined {
     const raw = this.text(name);
     if (raw === undefined) return undefined;
     if (!isHttpUrl(raw)) {
-      throw new ConfigError(`${name} must be an http:// or https:// URL (got ${quoteValue(raw)})`);
+      throw new ConfigError(`${name} must be an http:// or https:// URL (got ${quoteValue(redactUrl(raw))})`);
+    }
+    if (hasCredentials(raw)) {
+      throw new ConfigError(
+        `${name} must not contain a user name or password, which fetch refuses to send; put the key in ${keyVariable} instead (got ${quoteValue(redactUrl(raw))})`,
+      );
     }
     return raw.replace(/\/+$/, '');
   }

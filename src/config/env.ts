@@ -4,9 +4,10 @@
  */
 import path from 'node:path';
 import type { ProviderSettings } from '../providers/chat-model.ts';
-import { ConfigError, quoteValue, redactUrl } from './config-error.ts';
+import { ConfigError, quoteValue } from './config-error.ts';
 import { tryParseDurationSeconds } from './durations.ts';
 import { EnvironmentReader, type Environment } from './env-reader.ts';
+import { readDatabaseUrl, readRedisUrl } from './service-urls.ts';
 import type { Config, RoutingSettings } from './types.ts';
 
 export interface EnvironmentSettings {
@@ -20,13 +21,14 @@ export interface EnvironmentSettings {
 
 const kibibyte = 1024;
 const mebibyte = 1024 * kibibyte;
-const defaultDatabaseUrl = 'sqlite:./data/fleetchat.db';
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const routingModes = ['embedded', 'embeddings', 'encoder', 'llm'] as const;
+const nodeEnvironments = ['production', 'development', 'test'] as const;
 
 export function readEnvironment(environment: Environment, cwd: string): EnvironmentSettings {
   const reader = new EnvironmentReader(environment);
-  const nodeEnv = reader.text('NODE_ENV') ?? 'development';
+  // Refused when unknown: `NODE_ENV=prod` must not quietly run as development.
+  const nodeEnv = reader.choice('NODE_ENV', nodeEnvironments, 'development');
   const database = readDatabaseUrl(reader, cwd);
   const maxMessageChars = reader.integer('MAX_MESSAGE_CHARS', { minimum: 1, maximum: 1_000_000, fallback: 32_000 });
   // A message of MAX_MESSAGE_CHARS four-byte characters plus the JSON around it must fit both
@@ -90,10 +92,11 @@ export function readEnvironment(environment: Environment, cwd: string): Environm
   return { config, providers: readProviders(reader), routing };
 }
 
+/** The keywords are read without regard to case, as LOG_LEVEL is: a table named `OFF` must be written `./OFF`. */
 function readWordVectors(reader: EnvironmentReader, cwd: string): Config['wordVectors'] {
   const raw = reader.text('ROUTING_WORD_VECTORS');
-  if (raw === undefined || raw === 'default') return 'default';
-  if (raw === 'off') return 'off';
+  if (raw === undefined || raw.toLowerCase() === 'default') return 'default';
+  if (raw.toLowerCase() === 'off') return 'off';
   return { path: path.resolve(cwd, raw) };
 }
 
@@ -101,28 +104,6 @@ function readHost(reader: EnvironmentReader): string {
   const host = reader.text('HOST') ?? '127.0.0.1';
   if (/\s/.test(host)) throw new ConfigError(`HOST must be a host name or IP address (got ${quoteValue(host)})`);
   return host;
-}
-
-/**
- * The SQLite path is resolved against `cwd` so the store opens the same file whatever the
- * process's own working directory; its folder becomes the default DATA_DIR.
- */
-function readDatabaseUrl(reader: EnvironmentReader, cwd: string): { url: string; folder?: string } {
-  const raw = reader.text('DATABASE_URL') ?? defaultDatabaseUrl;
-  const accepted = 'sqlite:<path>, sqlite::memory: or postgres://user:password@host:port/database';
-  if (raw === 'sqlite::memory:') return { url: raw };
-  if (raw.startsWith('sqlite:')) {
-    const filePath = raw.slice('sqlite:'.length);
-    if (filePath === '' || filePath.startsWith('//')) {
-      throw new ConfigError(
-        `DATABASE_URL must be ${accepted}; write sqlite:./relative/file.db or sqlite:/absolute/file.db (got ${quoteValue(raw)})`,
-      );
-    }
-    const absolute = path.resolve(cwd, filePath);
-    return { url: `sqlite:${absolute}`, folder: path.dirname(absolute) };
-  }
-  if (/^postgres(ql)?:\/\//.test(raw) && URL.canParse(raw) && new URL(raw).hostname !== '') return { url: raw };
-  throw new ConfigError(`DATABASE_URL must be ${accepted} (got ${quoteValue(redactUrl(raw))})`);
 }
 
 function readSqliteSynchronous(reader: EnvironmentReader): 'NORMAL' | 'FULL' {
@@ -134,21 +115,10 @@ function readSqliteSynchronous(reader: EnvironmentReader): 'NORMAL' | 'FULL' {
   return reader.choice('SQLITE_SYNCHRONOUS', ['NORMAL', 'FULL'] as const, 'NORMAL');
 }
 
-function readRedisUrl(reader: EnvironmentReader): string | undefined {
-  const raw = reader.text('REDIS_URL');
-  if (raw === undefined) return undefined;
-  if (!/^rediss?:\/\//.test(raw) || !URL.canParse(raw) || new URL(raw).hostname === '') {
-    throw new ConfigError(
-      `REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379 (got ${quoteValue(redactUrl(raw))})`,
-    );
-  }
-  return raw;
-}
-
 const shortestJwtSecret = 32;
 
 function readJwtSecret(reader: EnvironmentReader, nodeEnv: string): string | undefined {
-  const secret = reader.text('JWT_SECRET');
+  const secret = reader.secret('JWT_SECRET', 'e.g. openssl rand -hex 32');
   if (secret === undefined) {
     // A secret generated into one instance's data folder cannot be shared by a production
     // deployment (several instances, rebuilt containers), so production must name its own.
@@ -190,7 +160,7 @@ function readAdminEmail(reader: EnvironmentReader): string {
 const shortestAdminPassword = 12;
 
 function readAdminPassword(reader: EnvironmentReader): string | undefined {
-  const password = reader.text('FLEETCHAT_ADMIN_PASSWORD');
+  const password = reader.secret('FLEETCHAT_ADMIN_PASSWORD');
   if (password !== undefined && password.length < shortestAdminPassword) {
     throw new ConfigError(
       `FLEETCHAT_ADMIN_PASSWORD must be at least ${shortestAdminPassword} characters (got ${password.length})`,
@@ -201,8 +171,11 @@ function readAdminPassword(reader: EnvironmentReader): string | undefined {
 
 function readProviders(reader: EnvironmentReader): ProviderSettings[] {
   const providers: ProviderSettings[] = [{ name: 'mock', type: 'mock' }];
-  const openaiKey = reader.text('OPENAI_API_KEY');
-  const openaiBaseUrl = reader.httpUrl('OPENAI_BASE_URL');
+  // A blank key is refused rather than taken as "no key": it is a slip, and which one was
+  // meant (a key, or none) cannot be told from it.
+  const noKeyAdvice = 'leave it empty or unset it when there is no key';
+  const openaiKey = reader.headerSecret('OPENAI_API_KEY', noKeyAdvice);
+  const openaiBaseUrl = reader.httpUrl('OPENAI_BASE_URL', 'OPENAI_API_KEY');
   // A base URL alone is enough: local OpenAI-compatible servers (Ollama, llama.cpp) need no key.
   if (openaiKey !== undefined || openaiBaseUrl !== undefined) {
     providers.push({
@@ -212,8 +185,8 @@ function readProviders(reader: EnvironmentReader): ProviderSettings[] {
       ...(openaiKey === undefined ? {} : { apiKey: openaiKey }),
     });
   }
-  const anthropicKey = reader.text('ANTHROPIC_API_KEY');
-  const anthropicBaseUrl = reader.httpUrl('ANTHROPIC_BASE_URL');
+  const anthropicKey = reader.headerSecret('ANTHROPIC_API_KEY', noKeyAdvice);
+  const anthropicBaseUrl = reader.httpUrl('ANTHROPIC_BASE_URL', 'ANTHROPIC_API_KEY');
   if (anthropicKey !== undefined) {
     providers.push({
       name: 'anthropic',

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { type FleetFileChecker, type Mapping, type PathSegment } from './fleet-checks.ts';
+import { formatPath, type FleetFileChecker, type Mapping, type PathSegment } from './fleet-checks.ts';
 import type { FleetAgent } from './types.ts';
 
 const agentKeys = [
@@ -12,6 +12,8 @@ const agentKeys = [
 ] as const;
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const longestSoulCharacters = 100_000;
+/** The workspace of an agent without `workspace:`; the same name as DEFAULT_WORKSPACE of agents/fleet-sync.ts. */
+const defaultWorkspace = 'default';
 
 export interface AgentContext {
   checker: FleetFileChecker;
@@ -27,15 +29,21 @@ export function readAgents(value: unknown, context: AgentContext): FleetAgent[] 
   const agents = value.map((entry, index) => readAgent(entry, ['agents', index], context));
 
   // Names and ids identify agents in the store, so two entries sharing one would overwrite
-  // each other at every start.
+  // each other at every start. The store keys agents by workspace and name (whatever the case),
+  // and so does the sync of the file (agents/fleet-sync.ts): one name may serve two workspaces.
   const seenNames = new Map<string, number>();
   const seenIds = new Map<string, number>();
   agents.forEach((agent, index) => {
-    const earlier = seenNames.get(agent.name.toLowerCase());
+    const workspace = agent.workspace ?? defaultWorkspace;
+    const key = JSON.stringify([workspace, agent.name.toLowerCase()]);
+    const earlier = seenNames.get(key);
     if (earlier !== undefined) {
-      checker.fail(['agents', index, 'name'], `"${agent.name}" is already the name of agents[${earlier}] (names are unique, whatever the case)`);
+      checker.fail(
+        ['agents', index, 'name'],
+        `"${agent.name}" is already the name of agents[${earlier}] in workspace ${JSON.stringify(workspace)} (names are unique in a workspace, whatever the case)`,
+      );
     }
-    seenNames.set(agent.name.toLowerCase(), index);
+    seenNames.set(key, index);
     if (agent.id === undefined) return;
     const earlierId = seenIds.get(agent.id);
     if (earlierId !== undefined) checker.fail(['agents', index, 'id'], `"${agent.id}" is already the id of agents[${earlierId}]`);
@@ -54,6 +62,10 @@ function readAgent(entry: unknown, at: PathSegment[], context: AgentContext): Fl
   const name = checker.requiredText(mapping, 'name', at, 100).trim();
   const soul = readSoul(mapping, at, context);
   const workspace = checker.optionalText(mapping, 'workspace', at, 100);
+  // A workspace is made by its name and shown on terminals and in the console: one line of text.
+  if (workspace !== undefined && /\p{Cc}/u.test(workspace)) {
+    checker.expected([...at, 'workspace'], 'a name without control characters such as line breaks', workspace);
+  }
 
   const agent: FleetAgent = {
     ...(id === undefined ? {} : { id: id.toLowerCase() }),
@@ -94,12 +106,26 @@ function readSoul(mapping: Mapping, at: PathSegment[], context: AgentContext): s
   if (stats.size > 4 * longestSoulCharacters) {
     checker.fail([...at, 'soul'], `names ${soulPath}, which is larger than ${longestSoulCharacters} characters`);
   }
-  const text = fs.readFileSync(soulPath, 'utf8');
+  const text = readUtf8(soulPath);
+  if (text === undefined) return checker.fail([...at, 'soul'], `names ${soulPath}, which is not UTF-8 text; save it as UTF-8`);
+  if (text.includes('\u0000')) {
+    checker.fail([...at, 'soul'], `names ${soulPath}, which contains NUL characters (is it a binary file?); a SOUL is UTF-8 text`);
+  }
   if (text.trim() === '') checker.fail([...at, 'soul'], `names ${soulPath}, which is empty`);
   if (text.length > longestSoulCharacters) {
     checker.fail([...at, 'soul'], `names ${soulPath}, which is larger than ${longestSoulCharacters} characters`);
   }
   return text;
+}
+
+/** The file as text, without a byte-order mark; undefined when it is not UTF-8 (a binary file, Latin-1). */
+function readUtf8(filePath: string): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(fs.readFileSync(filePath));
+  } catch (error) {
+    if (error instanceof TypeError) return undefined;
+    throw error;
+  }
 }
 
 function readModel(value: unknown, at: PathSegment[], context: AgentContext): FleetAgent['model'] {
@@ -157,8 +183,15 @@ function readLimits(value: unknown, at: PathSegment[], checker: FleetFileChecker
   checker.knownKeys(mapping, ['dailyTokenBudget', 'monthlyTokenBudget'], at);
   // Absent means unlimited, which the store records as null.
   const range = { minimum: 1, maximum: Number.MAX_SAFE_INTEGER };
-  return {
-    dailyTokenBudget: checker.optionalInteger(mapping, 'dailyTokenBudget', at, range) ?? null,
-    monthlyTokenBudget: checker.optionalInteger(mapping, 'monthlyTokenBudget', at, range) ?? null,
-  };
+  const daily = checker.optionalInteger(mapping, 'dailyTokenBudget', at, range) ?? null;
+  const monthly = checker.optionalInteger(mapping, 'monthlyTokenBudget', at, range) ?? null;
+  // The monthly budget would stop the agent before the daily one could ever be reached: a slip
+  // (a digit too many, the two swapped), not a limit anyone means.
+  if (daily !== null && monthly !== null && daily > monthly) {
+    checker.fail(
+      [...at, 'dailyTokenBudget'],
+      `must not be larger than ${formatPath([...at, 'monthlyTokenBudget'])} (got ${daily} and ${monthly})`,
+    );
+  }
+  return { dailyTokenBudget: daily, monthlyTokenBudget: monthly };
 }

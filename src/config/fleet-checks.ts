@@ -3,6 +3,7 @@
  * path inside it (`agents[2].model.default`) and what is accepted there.
  */
 import { ConfigError, quoteValue } from './config-error.ts';
+import { nearestWord } from './nearest-word.ts';
 
 export type PathSegment = string | number;
 export type Mapping = Record<string, unknown>;
@@ -113,6 +114,23 @@ export class FleetFileChecker {
     return value as Word;
   }
 
+  /**
+   * Every text value under `value`, as both stores can keep it (PostgreSQL refuses NUL; a lone
+   * surrogate is not Unicode). Checked here, where the path is known: later, the agent service
+   * would refuse it naming neither the file nor the agent.
+   */
+  storableTexts(value: unknown, at: readonly PathSegment[] = []): void {
+    if (typeof value === 'string') {
+      const problem = unstorableTextProblem(value);
+      if (problem !== undefined) this.fail(at, problem);
+    } else if (Array.isArray(value)) {
+      value.forEach((item, index) => this.storableTexts(item, [...at, index]));
+    } else if (isMapping(value)) {
+      // Keys need no check: every key is either a known one or checked by its own rule.
+      for (const [key, item] of Object.entries(value)) this.storableTexts(item, [...at, key]);
+    }
+  }
+
   /** A list of non-empty texts; absent or null gives an empty list. */
   textList(mapping: Mapping, key: string, at: readonly PathSegment[], maximumLength: number): string[] {
     const value = mapping[key];
@@ -127,30 +145,9 @@ export class FleetFileChecker {
   }
 }
 
-/** The allowed word closest to a typo (case slips, a letter or two off), if any is close. */
-export function nearestWord(word: string, candidates: readonly string[]): string | undefined {
-  let best: { candidate: string; distance: number } | undefined;
-  for (const candidate of candidates) {
-    const distance = word.toLowerCase() === candidate.toLowerCase() ? 0 : editDistance(word, candidate);
-    if (best === undefined || distance < best.distance) best = { candidate, distance };
-  }
-  const tolerated = Math.max(1, Math.floor(word.length / 3));
-  return best !== undefined && best.distance <= tolerated ? best.candidate : undefined;
-}
-
-function editDistance(left: string, right: string): number {
-  let previous = Array.from({ length: right.length + 1 }, (_, index) => index);
-  for (let leftIndex = 1; leftIndex <= left.length; leftIndex++) {
-    const current = [leftIndex];
-    for (let rightIndex = 1; rightIndex <= right.length; rightIndex++) {
-      const substitution = left[leftIndex - 1] === right[rightIndex - 1] ? 0 : 1;
-      current[rightIndex] = Math.min(
-        previous[rightIndex] + 1,
-        current[rightIndex - 1] + 1,
-        previous[rightIndex - 1] + substitution,
-      );
-    }
-    previous = current;
-  }
-  return previous[right.length];
+/** Why `text` cannot be stored (`must …`, worded as the agent service words it), or undefined. */
+export function unstorableTextProblem(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'must not contain NUL characters';
+  if (!text.isWellFormed()) return 'must be valid Unicode (it has a lone surrogate)';
+  return undefined;
 }

@@ -2,17 +2,17 @@
  * Reads a fleet file (YAML or JSON by extension), expands `${VAR}` from the environment map and
  * turns it into a Fleet, refusing anything unexpected with the file and the path inside it.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import type { ProviderSettings } from '../providers/chat-model.ts';
-import { ConfigError } from './config-error.ts';
+import { redactUrl } from './config-error.ts';
 import { isHttpUrl, type Environment } from './env-reader.ts';
 import type { EnvironmentSettings } from './env.ts';
 import { expandVariables } from './expand-variables.ts';
 import { readAgents, type AgentContext } from './fleet-agents.ts';
-import { FleetFileChecker, type Mapping } from './fleet-checks.ts';
+import { FleetFileChecker, type Mapping, type PathSegment } from './fleet-checks.ts';
 import { resolveRouting } from './fleet-routing.ts';
+import { parseFleetFile } from './fleet-text.ts';
+import { hasCredentials, headerNameRule, headerValueProblem, isHeaderName } from './http-values.ts';
 import type { Fleet } from './types.ts';
 
 const topLevelKeys = ['providers', 'defaultAgent', 'routing', 'agents'] as const;
@@ -31,12 +31,9 @@ export function readFleetFile(filePath: string, options: FleetFileOptions): Flee
   const label = relative.startsWith('..') || path.isAbsolute(relative) ? absolute : relative;
   const checker = new FleetFileChecker(label);
 
-  const parsed = parseFleetText(readText(absolute, label), absolute, label);
-  const root = checker.mapping(
-    expandVariables(parsed, options.environment, checker),
-    [],
-    'a mapping with agents (and optionally providers, defaultAgent, routing)',
-  );
+  const expanded = expandVariables(parseFleetFile(absolute, checker), options.environment, checker);
+  checker.storableTexts(expanded);
+  const root = checker.mapping(expanded, [], 'a mapping with agents (and optionally providers, defaultAgent, routing)');
   checker.knownKeys(root, topLevelKeys, []);
 
   const providers = mergeProviders(options.settings.providers, readProviders(root, checker));
@@ -67,28 +64,6 @@ export function readFleetFile(filePath: string, options: FleetFileOptions): Flee
   };
 }
 
-function readText(absolute: string, label: string): string {
-  try {
-    return fs.readFileSync(absolute, 'utf8');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : String(error);
-    throw new ConfigError(`${label}: cannot read the fleet file: ${reason}`, { cause: error });
-  }
-}
-
-function parseFleetText(text: string, absolute: string, label: string): unknown {
-  const extension = path.extname(absolute).toLowerCase();
-  try {
-    if (extension === '.json') return JSON.parse(text);
-    if (extension === '.yaml' || extension === '.yml') return parseYaml(text);
-  } catch (error) {
-    // YAML errors carry a code frame over several lines; ConfigError keeps the first reason only.
-    const reason = error instanceof Error ? error.message.split('\n')[0].replace(/:\s*$/, '') : String(error);
-    throw new ConfigError(`${label}: is not valid ${extension === '.json' ? 'JSON' : 'YAML'}: ${reason}`, { cause: error });
-  }
-  throw new ConfigError(`${label}: a fleet file must end in .yaml, .yml or .json`);
-}
-
 function readProviders(root: Mapping, checker: FleetFileChecker): ProviderSettings[] {
   if (root.providers === undefined || root.providers === null) return [];
   const mapping = checker.mapping(root.providers, ['providers'], 'a mapping from provider name to settings');
@@ -104,18 +79,21 @@ function readProviders(root: Mapping, checker: FleetFileChecker): ProviderSettin
 
     const baseUrl = checker.optionalText(settings, 'baseUrl', at, 2000);
     if (baseUrl !== undefined) {
-      if (!isHttpUrl(baseUrl)) checker.expected([...at, 'baseUrl'], 'an http:// or https:// URL', baseUrl);
+      if (!isHttpUrl(baseUrl)) checker.expected([...at, 'baseUrl'], 'an http:// or https:// URL', redactUrl(baseUrl));
+      if (hasCredentials(baseUrl)) {
+        checker.fail(
+          [...at, 'baseUrl'],
+          `must not contain a user name or password, which fetch refuses to send; use apiKey or headers instead (got "${redactUrl(baseUrl)}")`,
+        );
+      }
       provider.baseUrl = baseUrl.replace(/\/+$/, '');
     }
-    // Keys are often `${VAR:-none}` for servers without auth; any text is accepted.
+    // Keys are often `${VAR:-none}` for servers without auth; any text an HTTP header can carry
+    // is accepted (and never echoed).
     const apiKey = checker.optionalText(settings, 'apiKey', at, 4000);
-    if (apiKey !== undefined) provider.apiKey = apiKey;
+    if (apiKey !== undefined) provider.apiKey = checkHeaderValue(apiKey, [...at, 'apiKey'], checker);
     if (settings.headers !== undefined && settings.headers !== null) {
-      const headers = checker.mapping(settings.headers, [...at, 'headers'], 'a mapping from header name to text');
-      for (const [header, headerValue] of Object.entries(headers)) {
-        if (typeof headerValue !== 'string') checker.expected([...at, 'headers', header], 'text', headerValue);
-      }
-      provider.headers = headers as Record<string, string>;
+      provider.headers = readHeaders(settings.headers, [...at, 'headers'], checker);
     }
     for (const key of ['latencyMs', 'chunkDelayMs'] as const) {
       const delay = checker.optionalInteger(settings, key, at, { minimum: 0, maximum: 60_000 });
@@ -130,6 +108,27 @@ function readProviders(root: Mapping, checker: FleetFileChecker): ProviderSettin
     }
     return provider;
   });
+}
+
+function readHeaders(value: unknown, at: PathSegment[], checker: FleetFileChecker): Record<string, string> {
+  const headers = checker.mapping(value, at, 'a mapping from header name to text');
+  const seen = new Map<string, string>();
+  for (const [header, headerValue] of Object.entries(headers)) {
+    if (!isHeaderName(header)) checker.fail([...at, header], `is not a usable HTTP header name: ${headerNameRule}`);
+    // fetch would join the two values into one header, which no provider expects.
+    const earlier = seen.get(header.toLowerCase());
+    if (earlier !== undefined) checker.fail([...at, header], `is the same header as ${earlier} (header names ignore case); keep one`);
+    seen.set(header.toLowerCase(), header);
+    if (typeof headerValue !== 'string') checker.expected([...at, header], 'text', headerValue);
+    checkHeaderValue(headerValue, [...at, header], checker);
+  }
+  return headers as Record<string, string>;
+}
+
+function checkHeaderValue(value: string, at: PathSegment[], checker: FleetFileChecker): string {
+  const problem = headerValueProblem(value);
+  if (problem !== undefined) checker.fail(at, problem);
+  return value;
 }
 
 /** The environment's providers first, each replaced in place by a fleet provider of its name. */

@@ -37,7 +37,8 @@ export function loadConfig(options: LoadConfigOptions): Config {
 
 /**
  * FLEETCHAT_CONFIG when set (and then it must exist: a typo must not silently start the demo
- * fleet), else ./fleetchat.yaml, else ./fleetchat.json, else none (the demo fleet).
+ * fleet), else ./fleetchat.yaml or ./fleetchat.yml, else ./fleetchat.json, else none (the demo
+ * fleet). Both YAML spellings at once are refused: one of them would be ignored without a word.
  */
 export function chooseFleetFile(environment: Environment, cwd: string): string | undefined {
   const named = new EnvironmentReader(environment).text('FLEETCHAT_CONFIG');
@@ -51,11 +52,12 @@ export function chooseFleetFile(environment: Environment, cwd: string): string |
     }
     return absolute;
   }
-  for (const candidate of ['fleetchat.yaml', 'fleetchat.json']) {
-    const absolute = path.join(cwd, candidate);
-    if (fs.existsSync(absolute)) return absolute;
+  const yamlFiles = ['fleetchat.yaml', 'fleetchat.yml'].filter((name) => fs.existsSync(path.join(cwd, name)));
+  if (yamlFiles.length > 1) {
+    throw new ConfigError(`${yamlFiles.join(' and ')} are both in ${cwd}: delete one, or set FLEETCHAT_CONFIG to the one to use`);
   }
-  return undefined;
+  const found = yamlFiles[0] ?? (fs.existsSync(path.join(cwd, 'fleetchat.json')) ? 'fleetchat.json' : undefined);
+  return found === undefined ? undefined : path.join(cwd, found);
 }
 
 function deepFreeze<Value>(value: Value): Value {

@@ -61,7 +61,8 @@ export interface Config {
   /** Largest accepted request body, in bytes. */
   bodyLimitBytes: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  nodeEnv: string;
+  /** NODE_ENV; `production` requires JWT_SECRET. */
+  nodeEnv: 'production' | 'development' | 'test';
   /**
    * The word-vector table of the embedded router: `default` (the one `npm install` builds, if
    * present), `off` (lexical routing only), or a path to a table (which must exist).

@@ -206,9 +206,9 @@ describe('refusals with a path', () => {
     expect(refusal(`providers:\n  x: { type: mock, latency: 5 }\n`)).toContain('providers.x.latency is not a known key; did you mean "latencyMs"?');
   });
 
-  it('refuses duplicate names whatever their case', () => {
+  it('refuses duplicate names in a workspace whatever their case', () => {
     expect(refusal(agents('name: a\n    role: r\n    model: mock/c'))).toBe(
-      'fleetchat.yaml: agents[2].name "a" is already the name of agents[0] (names are unique, whatever the case)',
+      'fleetchat.yaml: agents[2].name "a" is already the name of agents[0] in workspace "default" (names are unique in a workspace, whatever the case)',
     );
   });
 
