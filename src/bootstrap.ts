@@ -6,6 +6,7 @@ import { buildApp } from './app.ts';
 import { DEFAULT_WORKSPACE, ensureWorkspace, syncFleet, type FleetSyncResult } from './agents/fleet-sync.ts';
 import { generatePassword } from './auth/password.ts';
 import { demoFleetSource } from './config/demo-fleet.ts';
+import { shortestJwtSecret } from './config/env.ts';
 import type { Config } from './config/types.ts';
 import { AppError } from './errors.ts';
 import { endpoint, systemCode } from './failure-details.ts';
@@ -105,9 +106,9 @@ export function resolveJwtSecret(config: Config, warn: (message: string) => void
     if (systemCode(error) !== 'ENOENT') throw secretFileFailure(error, file);
   }
   if (kept !== undefined) {
-    if (kept.length < MIN_SECRET_CHARS) {
+    if (kept.length < shortestJwtSecret) {
       throw new Error(
-        `${file} holds a JWT signing key of ${kept.length} character(s); it needs at least ${MIN_SECRET_CHARS}: delete the file to have a new key generated (tokens signed with the old one stop working), or set JWT_SECRET`,
+        `${file} holds a JWT signing key of ${kept.length} character(s); it needs at least ${shortestJwtSecret}: delete the file to have a new key generated (tokens signed with the old one stop working), or set JWT_SECRET`,
       );
     }
     return kept;
@@ -123,12 +124,10 @@ export function resolveJwtSecret(config: Config, warn: (message: string) => void
   return secret;
 }
 
-// As for JWT_SECRET (src/config/env.ts).
-const MIN_SECRET_CHARS = 32;
 
 function secretFileFailure(error: unknown, file: string): Error {
   const why = fileSystemFailure(error) ?? (error instanceof Error ? error.message : String(error));
-  return new Error(`JWT_SECRET is not set and the generated key cannot be kept in ${file}: ${why}; set JWT_SECRET (at least ${MIN_SECRET_CHARS} characters), or DATA_DIR to a folder fleetchat may write`, { cause: error });
+  return new Error(`JWT_SECRET is not set and the generated key cannot be kept in ${file}: ${why}; set JWT_SECRET (at least ${shortestJwtSecret} characters), or DATA_DIR to a folder fleetchat may write`, { cause: error });
 }
 
 /**

@@ -115,7 +115,7 @@ function readSqliteSynchronous(reader: EnvironmentReader): 'NORMAL' | 'FULL' {
   return reader.choice('SQLITE_SYNCHRONOUS', ['NORMAL', 'FULL'] as const, 'NORMAL');
 }
 
-const shortestJwtSecret = 32;
+export const shortestJwtSecret = 32;
 
 function readJwtSecret(reader: EnvironmentReader, nodeEnv: string): string | undefined {
   const secret = reader.secret('JWT_SECRET', 'e.g. openssl rand -hex 32');
