@@ -216,6 +216,11 @@ export class AgentService {
       session: { maxContextTokens: config.session?.maxContextTokens ?? DEFAULT_MAX_CONTEXT_TOKENS },
       limits: { dailyTokenBudget: config.limits?.dailyTokenBudget ?? null, monthlyTokenBudget: config.limits?.monthlyTokenBudget ?? null },
     };
+    const { dailyTokenBudget: daily, monthlyTokenBudget: monthly } = complete.limits;
+    if (daily !== null && monthly !== null && daily > monthly) {
+      // As the fleet file refuses it: such a daily budget could never be spent.
+      throw new AppError('VALIDATION_ERROR', `config.limits.dailyTokenBudget (${daily}) is larger than config.limits.monthlyTokenBudget (${monthly}); lower the daily budget or raise the monthly one.`);
+    }
     for (const model of [complete.model.default, ...complete.model.fallbacks]) {
       if (!this.#isKnownModel(model)) {
         throw new AppError('VALIDATION_ERROR', `Model "${model}" names no configured provider; use "provider/model" with a provider of the fleet file, openai, anthropic or mock.`);

@@ -138,6 +138,19 @@ describe('managing agents (admins only)', () => {
     expectError(await t.request('PATCH', `/api/agents/${newId()}`, { token: t.adminToken, body: { role: 'x' } }), 404, 'AGENT_NOT_FOUND');
   });
 
+  it('refuses a daily token budget larger than the monthly one, on create and on a patch that merges into one', async () => {
+    const refused = await t.request('POST', '/api/agents', { token: t.adminToken, body: { ...fullAgent, name: 'Spendy', config: { ...fullAgent.config, limits: { dailyTokenBudget: 7000000, monthlyTokenBudget: 6000000 } } } });
+    expectError(refused, 400, 'VALIDATION_ERROR');
+    expect(refused.body.error).toBe('config.limits.dailyTokenBudget (7000000) is larger than config.limits.monthlyTokenBudget (6000000); lower the daily budget or raise the monthly one.');
+    const created = await t.request('POST', '/api/agents', { token: t.adminToken, body: { ...fullAgent, name: 'Thrifty' } });
+    expect(created.status).toBe(201);
+    // The monthly budget stays 6 000 000 from the agent as created.
+    expectError(await t.request('PATCH', `/api/agents/${created.body.id}`, { token: t.adminToken, body: { config: { limits: { dailyTokenBudget: 6000001 } } } }), 400, 'VALIDATION_ERROR');
+    const equal = await t.request('PATCH', `/api/agents/${created.body.id}`, { token: t.adminToken, body: { config: { limits: { dailyTokenBudget: 6000000 } } } });
+    expect(equal.status).toBe(200);
+    expect(equal.body.config.limits).toEqual({ dailyTokenBudget: 6000000, monthlyTokenBudget: 6000000 });
+  });
+
   it('offline agents do not answer: 409 AGENT_OFFLINE; online again, they do', async () => {
     const created = await t.request('POST', '/api/agents', { token: t.adminToken, body: { ...fullAgent, name: 'Sleepy' } });
     await t.request('PATCH', `/api/agents/${created.body.id}`, { token: t.adminToken, body: { status: 'offline' } });
