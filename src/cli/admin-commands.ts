@@ -1,13 +1,14 @@
 import { DEFAULT_WORKSPACE, ensureWorkspace, syncFleet } from '../agents/fleet-sync.ts';
 import { createCoordination, createStore, resolveJwtSecret } from '../bootstrap.ts';
-import { parseDurationSeconds } from '../config/index.ts';
+import { quoteValue } from '../config/config-error.ts';
 import type { Config } from '../config/types.ts';
 import { createMessageRouter } from '../chat/route-message.ts';
 import type { RoutingSettings } from '../config/types.ts';
 import { formatDecision, type RoutingDecision } from '../routing/index.ts';
 import { createServices } from '../services.ts';
 import type { Role, Store } from '../store/store.ts';
-import { UsageError, type Command } from './index.ts';
+import { UsageError, type Command } from './command.ts';
+import { readEmail, readTokenLifetime, readWorkspaceName } from './config-rules.ts';
 
 const warn = (message: string) => process.stderr.write(`warning: ${message}\n`);
 
@@ -28,6 +29,15 @@ function required(values: Record<string, unknown>, name: string): string {
   const value = values[name];
   if (typeof value !== 'string' || value.length === 0) throw new UsageError(`--${name} is required`);
   return value;
+}
+
+/** Workspace names differ in more than case, as agent names do: "Default" beside "default" would be a trap. */
+async function workspaceInAnyCase(store: Store, name: string) {
+  for (const id of await store.listWorkspaceIds()) {
+    const workspace = await store.getWorkspace(id);
+    if (workspace && workspace.name.toLowerCase() === name.toLowerCase()) return workspace;
+  }
+  return undefined;
 }
 
 async function workspaceNamed(store: Store, name: string) {
@@ -64,7 +74,7 @@ export const userAddCommand: Command = {
   async run({ values, config }) {
     const role = (values.role ?? 'member') as string;
     if (role !== 'admin' && role !== 'member') throw new UsageError('--role must be admin or member');
-    const email = required(values, 'email');
+    const email = readEmail('--email', required(values, 'email'));
     const password = required(values, 'password');
     return withServices(config(), async ({ store, auth }) => {
       const workspace = values.workspace ? await workspaceNamed(store, values.workspace as string) : await ensureWorkspace(store, DEFAULT_WORKSPACE);
@@ -82,13 +92,14 @@ export const workspaceAddCommand: Command = {
     'admin-email': { type: 'string', description: 'the first admin\'s email' } as never,
     'admin-password': { type: 'string', description: 'at least 12 characters' } as never,
   },
+  maxPositionals: 1,
   async run({ values, positionals, config }) {
-    const name = positionals[0];
-    if (!name || positionals.length > 1) throw new UsageError('give exactly one workspace NAME');
-    const email = required(values, 'admin-email');
+    const name = readWorkspaceName('NAME', positionals[0]);
+    const email = readEmail('--admin-email', required(values, 'admin-email'));
     const password = required(values, 'admin-password');
     return withServices(config(), async ({ store, auth }) => {
-      if (await store.getWorkspaceByName(name)) throw new UsageError(`a workspace named "${name}" already exists`);
+      const existing = await workspaceInAnyCase(store, name);
+      if (existing) throw new UsageError(`a workspace named ${quoteValue(existing.name)} already exists (names are unique, whatever the case)`);
       const workspace = await ensureWorkspace(store, name);
       await auth.createUser({ workspaceId: workspace.id, email, password, role: 'admin' });
       process.stdout.write(`created workspace ${name} (${workspace.id}) with admin ${email}\n`);
@@ -106,7 +117,7 @@ export const tokenCommand: Command = {
   },
   async run({ values, config }) {
     const email = required(values, 'email');
-    const ttlSeconds = values.ttl ? parseDurationSeconds(values.ttl as string, '--ttl') : undefined;
+    const ttlSeconds = values.ttl === undefined ? undefined : readTokenLifetime('--ttl', values.ttl as string);
     return withServices(config(), async ({ store, auth }) => {
       const user = await store.getUserByEmail(email.toLowerCase());
       if (!user) throw new UsageError(`no user with email ${email}`);
@@ -143,6 +154,7 @@ export const routeCommand: Command = {
   usage: 'route [--workspace NAME] "message"',
   summary: 'Show which agent would answer a message, and the top candidates',
   options: { workspace: { type: 'string', description: `workspace name (default "${DEFAULT_WORKSPACE}")` } as never },
+  maxPositionals: Number.POSITIVE_INFINITY,
   async run({ values, positionals, config }) {
     const message = positionals.join(' ').trim();
     if (!message) throw new UsageError('give the message to route, in quotes');

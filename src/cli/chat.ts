@@ -1,7 +1,8 @@
 import WebSocket from 'ws';
 import type { Config } from '../config/types.ts';
 import { withServices } from './admin-commands.ts';
-import { UsageError, type Command } from './index.ts';
+import { chooseChatServer, unreachable, type ChatServer } from './chat-server.ts';
+import { UsageError, type Command } from './command.ts';
 
 /** A token for `email`, signed locally with the server's key (the CLI reads the same env). */
 async function localToken(config: Config, email: string): Promise<string> {
@@ -12,9 +13,19 @@ async function localToken(config: Config, email: string): Promise<string> {
   });
 }
 
-async function agentIdByName(baseUrl: string, token: string, name: string): Promise<string> {
-  const response = await fetch(`${baseUrl}/api/agents?limit=100`, { headers: { authorization: `Bearer ${token}` } });
-  const body = (await response.json()) as { data?: { id: string; name: string }[]; error?: string };
+async function agentIdByName(server: ChatServer, token: string, name: string): Promise<string> {
+  let response: Response;
+  try {
+    response = await fetch(`${server.httpUrl}/api/agents?limit=100`, { headers: { authorization: `Bearer ${token}` } });
+  } catch (error) {
+    throw new UsageError(unreachable(server, error, token));
+  }
+  let body: { data?: { id: string; name: string }[]; error?: string };
+  try {
+    body = (await response.json()) as typeof body;
+  } catch {
+    throw new UsageError(`the server at ${server.shown} did not answer as fleetchat does (HTTP ${response.status} without JSON): check that fleetchat is running there, or ${server.fix}`);
+  }
   if (!response.ok) throw new UsageError(`could not list agents: ${body.error ?? response.status}`);
   const agent = body.data?.find((candidate) => candidate.name.toLowerCase() === name.toLowerCase());
   if (!agent) throw new UsageError(`no agent named "${name}"; known: ${body.data?.map((candidate) => candidate.name).join(', ')}`);
@@ -24,23 +35,33 @@ async function agentIdByName(baseUrl: string, token: string, name: string): Prom
 export const chatCommand: Command = {
   usage: 'chat [--agent NAME] [--session ID] "message"',
   summary: 'Send a message to a running server and stream the answer (Ctrl-C cancels it)',
+  maxPositionals: Number.POSITIVE_INFINITY,
   options: {
     agent: { type: 'string', description: 'agent name (default: routed by the server)' } as never,
     session: { type: 'string', description: 'continue this session id' } as never,
-    url: { type: 'string', description: 'server URL (default FLEETCHAT_URL, else http://HOST:PORT)' } as never,
+    url: { type: 'string', description: 'server URL, http(s):// or ws(s):// (default FLEETCHAT_URL, else http://HOST:PORT)' } as never,
     token: { type: 'string', description: 'a JWT (default FLEETCHAT_TOKEN, else one is signed for --email)' } as never,
     email: { type: 'string', description: 'whose token to sign locally (default FLEETCHAT_ADMIN_EMAIL)' } as never,
   },
-  async run({ values, positionals, config: readConfig }) {
+  async run({ values, positionals, config: readConfig, env }) {
     const message = positionals.join(' ').trim();
     if (!message) throw new UsageError('give the message, in quotes');
     const config = readConfig();
-    const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-    const baseUrl = ((values.url as string | undefined) ?? process.env.FLEETCHAT_URL ?? `http://${host}:${config.port}`).replace(/\/$/, '');
-    const token = (values.token as string | undefined) ?? process.env.FLEETCHAT_TOKEN ?? (await localToken(config, (values.email as string | undefined) ?? config.adminEmail));
-    const agentId = values.agent ? await agentIdByName(baseUrl, token, values.agent as string) : undefined;
+    const server = chooseChatServer(values.url as string | undefined, env.FLEETCHAT_URL, config);
+    const token =
+      (values.token as string | undefined) ??
+      (env.FLEETCHAT_TOKEN || undefined) ??
+      (await localToken(config, (values.email as string | undefined) ?? config.adminEmail));
+    const agentId = values.agent ? await agentIdByName(server, token, values.agent as string) : undefined;
 
-    const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/api/chat/ws?token=${encodeURIComponent(token)}`);
+    let socket: WebSocket;
+    try {
+      socket = new WebSocket(`${server.wsUrl}/api/chat/ws?token=${encodeURIComponent(token)}`);
+    } catch (error) {
+      // Its message would quote the URL, token included.
+      throw new UsageError(unreachable(server, error, token));
+    }
+    let opened = false;
     return new Promise<number>((resolve) => {
       let cancelled = false;
       let finished = false;
@@ -68,10 +89,13 @@ export const chatCommand: Command = {
       });
       socket.on('error', (error) => {
         if (finished) return;
-        process.stderr.write(`fleetchat chat: ${error.message} (is the server running at ${baseUrl}?)\n`);
+        // Before it opened, the connection failed; after, the socket did (the token is in its URL: never quoted).
+        const what = opened ? `the connection to ${server.shown} failed (${error.message.replaceAll(token, '***')})` : unreachable(server, error, token);
+        process.stderr.write(`fleetchat chat: ${what}\n`);
         finish(1);
       });
       socket.on('open', () => {
+        opened = true;
         socket.send(JSON.stringify({ message, requestId: 'cli', ...(agentId ? { agentId } : {}), ...(values.session ? { sessionId: values.session } : {}) }));
       });
       socket.on('message', (data) => {

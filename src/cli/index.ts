@@ -1,20 +1,14 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ConfigError, loadConfig } from '../config/index.ts';
+import { quoteValue } from '../config/config-error.ts';
+import { loadConfig } from '../config/index.ts';
 import type { Config } from '../config/types.ts';
-import { AppError } from '../errors.ts';
+import { readCommandLine } from './arguments.ts';
 import { chatCommand } from './chat.ts';
+import type { Command } from './command.ts';
 import { explainFailure } from './failure-hints.ts';
 import { migrateCommand, routeCommand, tokenCommand, userAddCommand, workspaceAddCommand } from './admin-commands.ts';
 import { serveCommand } from './serve.ts';
 
-export class UsageError extends Error {}
-
-export interface Command {
-  usage: string;
-  summary: string;
-  options: NonNullable<ParseArgsConfig['options']>;
-  run(input: { values: Record<string, string | boolean | undefined>; positionals: string[]; config: () => Config }): Promise<number>;
-}
+export { UsageError, type Command } from './command.ts';
 
 const commands: Record<string, Command> = {
   serve: serveCommand,
@@ -26,14 +20,14 @@ const commands: Record<string, Command> = {
   route: routeCommand,
 };
 
+const listOf = (names: string[]) => names.map((name) => `  ${name.padEnd(15)} ${commands[name].summary}`).join('\n');
+
 const overview = `fleetchat: a chat gateway for fleets of AI agents
 
 Usage: fleetchat <command> [options]    (fleetchat <command> --help for its options)
 
 Commands:
-${Object.entries(commands)
-  .map(([name, command]) => `  ${name.padEnd(15)} ${command.summary}`)
-  .join('\n')}
+${listOf(Object.keys(commands))}
 
 Every command reads the same environment as the server (see docs/CONFIG.md).`;
 
@@ -45,9 +39,27 @@ function helpOf(name: string, command: Command): string {
   return `Usage: fleetchat ${command.usage}\n\n${command.summary}\n\nOptions:\n${lines.join('\n')}\n  ${'--help'.padEnd(24)} show this help`;
 }
 
+const isHelp = (word: string | undefined) => word === '--help' || word === '-h' || word === 'help';
+
+/**
+ * `fleetchat user` and the like: a group's help lists its sub-commands; without one, or with an
+ * unknown one, one line says which exist. Undefined when `group` is not a group.
+ */
+function answerGroup(group: string, next: string | undefined): number | undefined {
+  const members = Object.keys(commands).filter((name) => name.startsWith(`${group} `));
+  if (members.length === 0) return undefined;
+  if (isHelp(next)) {
+    process.stdout.write(`Usage: fleetchat ${group} <sub-command> [options]\n\nSub-commands:\n${listOf(members)}\n\nRun "fleetchat ${group} <sub-command> --help" for its options.\n`);
+    return 0;
+  }
+  const what = next === undefined || next.startsWith('-') ? 'give a sub-command:' : `unknown sub-command ${quoteValue(next)}; the sub-commands are:`;
+  process.stderr.write(`fleetchat ${group}: ${what} ${members.join(', ')}; see "fleetchat ${group} --help"\n`);
+  return 2;
+}
+
 export async function main(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
   const [first, second] = argv;
-  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+  if (first === undefined || isHelp(first)) {
     process.stdout.write(overview + '\n');
     return first === undefined ? 1 : 0;
   }
@@ -55,29 +67,24 @@ export async function main(argv: string[], env: Record<string, string | undefine
   const name = commands[twoWords] ? twoWords : first;
   const command = commands[name];
   if (!command) {
+    const answered = answerGroup(first, second);
+    if (answered !== undefined) return answered;
     process.stderr.write(`fleetchat: unknown command "${first}"; run "fleetchat --help" for the list.\n`);
     return 2;
   }
   const rest = argv.slice(name.split(' ').length);
   let config: Config | undefined;
   try {
-    const options = { ...command.options, help: { type: 'boolean' as const, short: 'h' } };
-    const { values, positionals } = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
-    if (values.help) {
+    const { values, positionals, help } = readCommandLine(name, command, rest);
+    if (help) {
       process.stdout.write(helpOf(name, command) + '\n');
       return 0;
     }
-    return await command.run({ values, positionals, config: () => (config ??= loadConfig({ env, cwd: process.cwd() })) });
+    return await command.run({ values, positionals, env, config: () => (config ??= loadConfig({ env, cwd: process.cwd() })) });
   } catch (error) {
-    const message =
-      explainFailure(error, config) ??
-      (error instanceof ConfigError || error instanceof UsageError || error instanceof AppError
-        ? error.message
-        : error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
-          ? `${error.message}; run "fleetchat ${name} --help"`
-          : error instanceof Error
-            ? error.message
-            : String(error));
+    // ConfigError, UsageError and AppError say what to do in their message; anything else at
+    // least says what failed.
+    const message = explainFailure(error, config) ?? (error instanceof Error ? error.message : String(error));
     process.stderr.write(`fleetchat ${name}: ${message}\n`);
     return 1;
   }

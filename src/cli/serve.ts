@@ -1,8 +1,20 @@
 import { startServer } from '../bootstrap.ts';
-import type { Command } from './index.ts';
+import type { Config } from '../config/types.ts';
+import type { Command } from './command.ts';
+import { redactUrl } from '../config/config-error.ts';
 
 // Hosts that bind every interface; the URL Fastify reports for them is the loopback one.
 const wildcardHosts = new Set(['0.0.0.0', '::', '[::]']);
+
+/**
+ * Whether every agent answers with a provider of type mock. By the provider's type, not its name:
+ * a fleet file may call an OpenAI-compatible server "mock", or the offline mock anything else.
+ */
+function runsOnMockOnly(config: Config): boolean {
+  const typeOf = new Map(config.fleet.providers.map((provider) => [provider.name, provider.type]));
+  // `provider/model`: the provider is the part before the first "/".
+  return config.fleet.agents.every((agent) => typeOf.get(agent.model.default.split('/')[0]) === 'mock');
+}
 
 export const serveCommand: Command = {
   usage: 'serve',
@@ -16,10 +28,10 @@ export const serveCommand: Command = {
     });
     const { services } = server;
     const providers = services.registry.names();
-    const mockOnly = config.fleet.agents.every((agent) => agent.model.default.startsWith('mock/'));
+    const mockOnly = runsOnMockOnly(config);
     const lines = [
       `fleetchat listening on ${server.url} (ready in ${Math.round(performance.now() - started)} ms)${wildcardHosts.has(config.host) ? `, and on every other address of this machine (HOST=${config.host})` : ''}`,
-      `  store: ${services.store.kind} (${config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@')}), coordination: ${services.coordination.kind}`,
+      `  store: ${services.store.kind} (${redactUrl(config.databaseUrl)}), coordination: ${services.coordination.kind}`,
       `  fleet: ${config.fleet.agents.length} agent(s) from ${config.fleet.source}; providers: ${providers.join(', ')}`,
       `  ${services.wordVectors().note}`,
     ];
@@ -28,7 +40,7 @@ export const serveCommand: Command = {
     else if (mode !== 'embedded') lines.push(`  routing mode: ${mode} (${mode === 'llm' ? config.fleet.routing.llmModel : config.fleet.routing.embeddingsModel})`);
     if (mockOnly) lines.push('  models: every agent runs on the built-in offline mock provider (set OPENAI_API_KEY or ANTHROPIC_API_KEY for real models)');
     if (server.admin) {
-      lines.push(`  first start: created admin ${server.admin.email}` + (server.admin.password ? ` with password ${server.admin.password} (shown once; change it or set FLEETCHAT_ADMIN_PASSWORD)` : ' with FLEETCHAT_ADMIN_PASSWORD'));
+      lines.push(`  ${server.admin.firstStart ? 'first start' : 'workspace "default" had no admin'}: created admin ${server.admin.email}` + (server.admin.password ? ` with password ${server.admin.password} (shown once; change it or set FLEETCHAT_ADMIN_PASSWORD)` : ' with FLEETCHAT_ADMIN_PASSWORD'));
     }
     lines.push(`  console: ${server.url}/   API docs: ${server.url}/docs`);
     // Listen for the signals before the banner says the server is up: whoever reads the banner

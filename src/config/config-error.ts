@@ -25,12 +25,31 @@ export function quoteValue(value: unknown): string {
   return JSON.stringify(shortened);
 }
 
+/** Query parameters that carry credentials: the PostgreSQL driver reads `?user=` and `?password=` too. */
+const credentialParameter = /user|pass|secret|token|key/i;
+
 /**
- * Hides the password of a URL, in its user part or as `?password=` (which the PostgreSQL driver
- * reads too), so that a refused DATABASE_URL or REDIS_URL never ends up in a log with it.
+ * `text` without its user name, its password or a credential in its query, for a banner, a
+ * message or a log (a refused DATABASE_URL or REDIS_URL included). Read as a URL, so that an `@`
+ * inside a password (`postgres://u:p@ss@host/db`, which the driver reads as the password `p@ss`)
+ * cannot leave part of it behind as a pattern would.
  */
-export function redactUrl(value: string): string {
-  return value
-    .replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*):[^/\s]*@/i, '$1:***@')
-    .replace(/([?&]password=)[^&#]*/gi, '$1***');
+export function redactUrl(text: string): string {
+  // A SQLite path holds no credentials, whatever characters its file name has.
+  if (text.startsWith('sqlite:')) return text;
+  const url = URL.canParse(text) ? new URL(text) : undefined;
+  if (url === undefined || url.host === '') {
+    // Not a URL with a host (`user:pass@host:3000` reads as the scheme "user:"): anything up to
+    // the last "@" may be a user name or a password.
+    const at = text.lastIndexOf('@');
+    return at === -1 ? text : `${/^[a-z][a-z0-9+.-]*:\/\//i.exec(text)?.[0] ?? ''}***${text.slice(at)}`;
+  }
+  const hadUser = url.username !== '' || url.password !== '';
+  const queryCredentials = [...url.searchParams.keys()].filter((name) => credentialParameter.test(name));
+  // Unchanged when there is nothing to hide: the URL's own spelling is the clearest.
+  if (!hadUser && queryCredentials.length === 0) return text;
+  url.username = '';
+  url.password = '';
+  for (const name of queryCredentials) url.searchParams.set(name, '***');
+  return hadUser ? url.href.replace('//', '//***@') : url.href;
 }

@@ -7,9 +7,11 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { locateEncoder } from '../../src/agents/sentence-encoder.ts';
 import { DEFAULT_WORD_VECTORS_PATH } from '../../src/agents/word-vectors-file.ts';
+import { reachable, testDatabaseUrl, uniqueSchema } from '../helpers/stores.ts';
 
 const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetchat-serve-'));
 afterAll(() => fs.rmSync(directory, { recursive: true, force: true }));
@@ -119,6 +121,61 @@ describe('fleetchat serve', () => {
       expect(served.banner).not.toContain('with password');
     } finally {
       expect((await served.stop()).code).toBe(0);
+    }
+  }, 60_000);
+
+  it('says the agents run on the offline mock only when their provider is of type mock, whatever its name', async () => {
+    const fleetFile = path.join(directory, 'renamed-mock.yaml');
+    fs.writeFileSync(
+      fleetFile,
+      [
+        // Named "mock" but an OpenAI-compatible server: nothing is asked of it at start.
+        'providers: { mock: { type: openai, baseUrl: "http://127.0.0.1:1/v1" }, offline: { type: mock } }',
+        'agents:',
+        '  - { name: General, role: Generalist, model: mock/gpt-4o-mini }',
+      ].join('\n'),
+    );
+    const served = await serve('renamed-mock', { FLEETCHAT_CONFIG: fleetFile, FLEETCHAT_ADMIN_PASSWORD: 'a-long-enough-password' });
+    try {
+      expect(served.banner).toMatch(/ {2}fleet: 1 agent\(s\) from .*renamed-mock\.yaml; providers: /);
+      expect(served.banner).not.toContain('mock provider');
+    } finally {
+      expect((await served.stop()).code).toBe(0);
+    }
+    // And the other way round: a provider of type mock under another name is the offline mock.
+    fs.writeFileSync(fleetFile, ['providers: { offline: { type: mock } }', 'agents:', '  - { name: General, role: Generalist, model: offline/demo }'].join('\n'));
+    const offline = await serve('renamed-mock-2', { FLEETCHAT_CONFIG: fleetFile, FLEETCHAT_ADMIN_PASSWORD: 'a-long-enough-password' });
+    try {
+      expect(offline.banner).toContain('  models: every agent runs on the built-in offline mock provider');
+    } finally {
+      expect((await offline.stop()).code).toBe(0);
+    }
+  }, 60_000);
+
+  it('never prints a user name or any part of a password of DATABASE_URL, even with an @ in the password', async (context) => {
+    if (!(await reachable(testDatabaseUrl))) return context.skip(`PostgreSQL is not reachable at ${testDatabaseUrl} (TEST_DATABASE_URL)`);
+    const schema = uniqueSchema();
+    const admin = new pg.Client({ connectionString: testDatabaseUrl });
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    try {
+      // The test server, written with its user name and a password holding an "@" (the test server
+      // trusts local connections; one that needs its own password gets it, as written).
+      const database = new URL(testDatabaseUrl);
+      const user = decodeURIComponent(database.username || 'postgres');
+      const password = database.password === '' ? 'p@ss' : decodeURIComponent(database.password);
+      const url = `postgres://${user}:${password}@${database.host}${database.pathname}?schema=${schema}`;
+      const served = await serve('postgres-banner', { DATABASE_URL: url, FLEETCHAT_ADMIN_PASSWORD: 'a-long-enough-password' });
+      try {
+        expect(served.banner).toContain(`  store: postgres (postgres://***@${database.host}${database.pathname}?schema=${schema}), coordination: memory\n`);
+        // Exactly that store line: any leftover of the user name or of the password would show in it.
+        expect(served.banner).not.toContain(password);
+      } finally {
+        expect((await served.stop()).code).toBe(0);
+      }
+    } finally {
+      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin.end();
     }
   }, 60_000);
 

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../src/bootstrap.ts';
 import { loadConfig } from '../../src/config/index.ts';
+import { startServerProcess } from '../helpers/server-process.ts';
 
 const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetchat-start-checks-'));
 afterAll(() => fs.rmSync(directory, { recursive: true, force: true }));
@@ -66,6 +67,14 @@ describe('the default workspace admin', () => {
       await again.server.close();
     }
   });
+
+  it('is announced by the serve banner, which says why it was created', async () => {
+    addMember('banner');
+    const served = await startServerProcess({ ...env('banner'), PORT: '0', HOST: '127.0.0.1', FLEETCHAT_ADMIN_PASSWORD: '' });
+    const banner = served.output();
+    expect(await served.stop()).toBe(0);
+    expect(banner).toMatch(/\n {2}workspace "default" had no admin: created admin boss@example\.test with password \S+ \(shown once; change it or set FLEETCHAT_ADMIN_PASSWORD\)\n/);
+  }, 30_000);
 
   it('is not made of a member: when FLEETCHAT_ADMIN_EMAIL is a member, the start says what to do', async () => {
     addMember('member-named');

@@ -39,7 +39,7 @@ describe('REDIS_URL database number', () => {
   it('never echoes the password', () => {
     const message = refusal({ REDIS_URL: 'redis://default:hunter2@127.0.0.1:6379/abc' });
     expect(message).not.toContain('hunter2');
-    expect(message).toContain('redis://default:***@127.0.0.1:6379/abc');
+    expect(message).toContain('redis://***@127.0.0.1:6379/abc');
   });
 });
 

@@ -1,0 +1,23 @@
+/** What every command is: its usage line, its options, what it takes, and how it runs. */
+import type { ParseArgsConfig } from 'node:util';
+import type { Environment } from '../config/index.ts';
+import type { Config } from '../config/types.ts';
+
+/** A refusal of what the user typed: printed as one line after the command's name, exit 1. */
+export class UsageError extends Error {}
+
+export interface Command {
+  usage: string;
+  summary: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  /** How many arguments (besides options) it takes; none unless said. */
+  maxPositionals?: number;
+  run(input: {
+    values: Record<string, string | boolean | undefined>;
+    positionals: string[];
+    /** The configuration, read (and validated) on the first call only. */
+    config: () => Config;
+    /** The environment the command runs with, for the variables only the CLI reads (FLEETCHAT_URL). */
+    env: Environment;
+  }): Promise<number>;
+}

@@ -1,0 +1,87 @@
+/**
+ * `token`, `user add` and `workspace add` take values the configuration also takes (a token
+ * lifetime, an email, a workspace name): they must accept and refuse them as it does.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.ts';
+
+const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetchat-accounts-'));
+const env = { DATABASE_URL: `sqlite:${path.join(directory, 'fleetchat.db')}`, JWT_SECRET: 'accounts-test-secret-that-is-at-least-32-characters' };
+const fleetchat = (...args: string[]) => runCli(args, env);
+const password = 'a-long-enough-password';
+/** As a refused value is shown in `(got …)`: quoted, and cut at 80 characters. */
+const shown = (value: string) => JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+const lifetime = (token: string) => {
+  const claims = JSON.parse(Buffer.from(token.trim().split('.')[1], 'base64url').toString()) as { iat: number; exp: number };
+  return claims.exp - claims.iat;
+};
+
+beforeAll(async () => {
+  // The user the tokens are for; it also creates the workspace "default".
+  const created = await fleetchat('user', 'add', '--email', 'dev@example.test', '--password', password);
+  expect(created.stdout).toContain('created member dev@example.test');
+}, 30_000);
+afterAll(() => fs.rmSync(directory, { recursive: true, force: true }));
+
+describe('fleetchat token --ttl', () => {
+  it('takes what JWT_TTL takes, from 1s to 365d, and refuses more naming --ttl', async () => {
+    const [centuries, oneDayTooMany, zero, empty, longest, combined] = await Promise.all([
+      fleetchat('token', '--email', 'dev@example.test', '--ttl', '99999999999d'),
+      fleetchat('token', '--email', 'dev@example.test', '--ttl', '366d'),
+      fleetchat('token', '--email', 'dev@example.test', '--ttl', '0'),
+      fleetchat('token', '--email', 'dev@example.test', '--ttl', ''),
+      fleetchat('token', '--email', 'dev@example.test', '--ttl', '365d'),
+      fleetchat('token', '--email', 'dev@example.test', '--ttl', '1h30m'),
+    ]);
+    const refusal = (value: string) =>
+      `fleetchat token: --ttl must be a duration from 1s to 365d such as 15m, 1h, 7d or a number of seconds (got ${JSON.stringify(value)})\n`;
+    expect(centuries).toEqual({ code: 1, stdout: '', stderr: refusal('99999999999d') });
+    expect(oneDayTooMany).toEqual({ code: 1, stdout: '', stderr: refusal('366d') });
+    expect(zero).toEqual({ code: 1, stdout: '', stderr: refusal('0') });
+    expect(empty).toEqual({ code: 1, stdout: '', stderr: 'fleetchat token: --ttl is empty: give a value, or leave --ttl out\n' });
+    expect(lifetime(longest.stdout)).toBe(365 * 86_400);
+    expect(lifetime(combined.stdout)).toBe(5400);
+  }, 30_000);
+});
+
+describe('fleetchat user add and workspace add', () => {
+  it('refuse an email the configuration would refuse (FLEETCHAT_ADMIN_EMAIL), naming the option', async () => {
+    const tooLong = `${'a'.repeat(290)}@example.test`;
+    const [notAnEmail, long, adminEmail, localhost] = await Promise.all([
+      fleetchat('user', 'add', '--email', 'not-an-email', '--password', password),
+      fleetchat('user', 'add', '--email', tooLong, '--password', password),
+      fleetchat('workspace', 'add', 'acme', '--admin-email', 'boss at acme', '--admin-password', password),
+      // The configuration's own default has no dot, and must pass here too.
+      fleetchat('user', 'add', '--email', 'ops@localhost', '--password', password),
+    ]);
+    expect(notAnEmail).toEqual({ code: 1, stdout: '', stderr: 'fleetchat user add: --email must be an email address such as admin@example.com (got "not-an-email")\n' });
+    expect(long).toEqual({ code: 1, stdout: '', stderr: `fleetchat user add: --email must be an email address such as admin@example.com (got ${shown(tooLong)})\n` });
+    expect(adminEmail).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'fleetchat workspace add: --admin-email must be an email address such as admin@example.com (got "boss at acme")\n',
+    });
+    expect(localhost.code).toBe(0);
+  }, 30_000);
+
+  it('workspace add refuses a name the fleet file would refuse, a control character, and a name taken in another case', async () => {
+    const add = (name: string, email: string) => fleetchat('workspace', 'add', name, '--admin-email', email, '--admin-password', password);
+    const longest = 'w'.repeat(100);
+    const [blank, tooLong, control, otherCase, hundred] = await Promise.all([
+      add(' ', 'a@example.test'),
+      add('w'.repeat(500), 'b@example.test'),
+      add('w\x01', 'c@example.test'),
+      add('Default', 'd@example.test'),
+      add(longest, 'e@example.test'),
+    ]);
+    expect(blank).toEqual({ code: 1, stdout: '', stderr: 'fleetchat workspace add: NAME must be text of 1 to 100 characters (got " ")\n' });
+    expect(tooLong).toEqual({ code: 1, stdout: '', stderr: `fleetchat workspace add: NAME must be text of 1 to 100 characters (got ${shown('w'.repeat(500))})\n` });
+    expect(control).toEqual({ code: 1, stdout: '', stderr: 'fleetchat workspace add: NAME must not contain control characters (got "w\\u0001")\n' });
+    expect(otherCase).toEqual({ code: 1, stdout: '', stderr: 'fleetchat workspace add: a workspace named "default" already exists (names are unique, whatever the case)\n' });
+    expect(hundred.code).toBe(0);
+    expect(hundred.stdout).toContain(`created workspace ${longest} `);
+  }, 30_000);
+});
