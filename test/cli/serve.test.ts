@@ -7,11 +7,10 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { locateEncoder } from '../../src/agents/sentence-encoder.ts';
 import { DEFAULT_WORD_VECTORS_PATH } from '../../src/agents/word-vectors-file.ts';
-import { reachable, testDatabaseUrl, uniqueSchema } from '../helpers/stores.ts';
+import { createTestSchema, dropTestSchema, reachable, testDatabaseUrl } from '../helpers/stores.ts';
 
 const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetchat-serve-'));
 afterAll(() => fs.rmSync(directory, { recursive: true, force: true }));
@@ -154,10 +153,7 @@ describe('fleetchat serve', () => {
 
   it('never prints a user name or any part of a password of DATABASE_URL, even with an @ in the password', async (context) => {
     if (!(await reachable(testDatabaseUrl))) return context.skip(`PostgreSQL is not reachable at ${testDatabaseUrl} (TEST_DATABASE_URL)`);
-    const schema = uniqueSchema();
-    const admin = new pg.Client({ connectionString: testDatabaseUrl });
-    await admin.connect();
-    await admin.query(`CREATE SCHEMA ${schema}`);
+    const { schema } = await createTestSchema();
     try {
       // The test server, written with its user name and a password holding an "@" (the test server
       // trusts local connections; one that needs its own password gets it, as written).
@@ -174,8 +170,7 @@ describe('fleetchat serve', () => {
         expect((await served.stop()).code).toBe(0);
       }
     } finally {
-      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await admin.end();
+      await dropTestSchema(schema);
     }
   }, 60_000);
 

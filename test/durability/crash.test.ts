@@ -11,13 +11,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic-server.ts';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai-server.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, JWT_SECRET, defaultFleet } from '../helpers/harness.ts';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
-import { reachable, testDatabaseUrl, uniqueSchema } from '../helpers/stores.ts';
+import { createTestSchema, dropTestSchema, reachable, testDatabaseUrl } from '../helpers/stores.ts';
 
 const postgresAvailable = await reachable(testDatabaseUrl);
 if (!postgresAvailable) console.warn(`crash suite on PostgreSQL skipped: PostgreSQL not reachable at ${testDatabaseUrl}; set TEST_DATABASE_URL`);
@@ -101,12 +100,7 @@ describe.each(stores)('a crash under load on $name', ({ kind, skip }) => {
     fs.writeFileSync(fleetFile, JSON.stringify(defaultFleet(upstream.url, anthropic.url)));
     let databaseUrl: string;
     if (kind === 'postgres') {
-      schema = uniqueSchema();
-      const client = new pg.Client({ connectionString: testDatabaseUrl });
-      await client.connect();
-      await client.query(`CREATE SCHEMA ${schema}`);
-      await client.end();
-      databaseUrl = `${testDatabaseUrl}${testDatabaseUrl.includes('?') ? '&' : '?'}schema=${schema}`;
+      ({ schema, databaseUrl } = await createTestSchema());
     } else {
       databaseFile = path.join(directory, 'fleetchat.db');
       databaseUrl = `sqlite:${databaseFile}`;
@@ -134,12 +128,7 @@ describe.each(stores)('a crash under load on $name', ({ kind, skip }) => {
     await server?.stop('SIGKILL');
     await upstream?.close();
     await anthropic?.close();
-    if (schema) {
-      const client = new pg.Client({ connectionString: testDatabaseUrl });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await client.end();
-    }
+    if (schema) await dropTestSchema(schema);
     fs.rmSync(directory, { recursive: true, force: true });
   }, 30_000);
 

@@ -1,12 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { startServer, type Server } from '../../src/bootstrap.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic-server.ts';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai-server.ts';
-import { testDatabaseUrl, testStore, uniqueSchema } from './stores.ts';
+import { createTestSchema, dropTestSchema, testStore } from './stores.ts';
 
 export const ADMIN_EMAIL = 'admin@example.test';
 export const ADMIN_PASSWORD = 'correct horse battery staple';
@@ -87,8 +86,9 @@ export async function startTestServer(options: HarnessOptions = {}): Promise<Tes
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetchat-test-'));
   const fleetFile = path.join(directory, 'fleet.json');
   fs.writeFileSync(fleetFile, JSON.stringify((options.fleet ?? defaultFleet)(upstream.url, anthropic.url)));
-  const schema = testStore === 'postgres' ? uniqueSchema() : undefined;
-  const databaseUrl = schema ? `${testDatabaseUrl}${testDatabaseUrl.includes('?') ? '&' : '?'}schema=${schema}` : `sqlite:${path.join(directory, 'fleetchat.db')}`;
+  const postgres = testStore === 'postgres' ? await createTestSchema() : undefined;
+  const schema = postgres?.schema;
+  const databaseUrl = postgres?.databaseUrl ?? `sqlite:${path.join(directory, 'fleetchat.db')}`;
   const env: Record<string, string> = {
     PORT: '0',
     HOST: '127.0.0.1',
@@ -105,12 +105,6 @@ export async function startTestServer(options: HarnessOptions = {}): Promise<Tes
     SHUTDOWN_DRAIN_MS: '2000',
     ...options.env,
   };
-  if (schema) {
-    const client = new pg.Client({ connectionString: testDatabaseUrl });
-    await client.connect();
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-    await client.end();
-  }
   const config = loadConfig({ env, cwd: directory });
   const logger = options.logStream ? { level: 'info', stream: options.logStream } : false;
   const server = await startServer(config, { logger, warn: () => undefined, info: options.info ?? (() => undefined) });
@@ -171,12 +165,7 @@ export async function startTestServer(options: HarnessOptions = {}): Promise<Tes
       await server.close();
       await upstream.close();
       await anthropic.close();
-      if (schema) {
-        const client = new pg.Client({ connectionString: testDatabaseUrl });
-        await client.connect();
-        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-        await client.end();
-      }
+      if (schema) await dropTestSchema(schema);
       fs.rmSync(directory, { recursive: true, force: true });
     },
   };

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import net from 'node:net';
 
 /**
@@ -27,4 +28,27 @@ export function reachable(url: string, timeoutMs = 1_000): Promise<boolean> {
 
 export function uniqueSchema(): string {
   return `fc_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** A new schema of the test database, and the DATABASE_URL that keeps fleetchat's tables in it. */
+export async function createTestSchema(): Promise<{ schema: string; databaseUrl: string }> {
+  const schema = uniqueSchema();
+  const client = new pg.Client({ connectionString: testDatabaseUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA ${schema}`);
+  } finally {
+    await client.end();
+  }
+  return { schema, databaseUrl: `${testDatabaseUrl}${testDatabaseUrl.includes('?') ? '&' : '?'}schema=${schema}` };
+}
+
+export async function dropTestSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: testDatabaseUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await client.end();
+  }
 }

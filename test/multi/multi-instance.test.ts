@@ -1,14 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic-server.ts';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai-server.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, JWT_SECRET, defaultFleet } from '../helpers/harness.ts';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
-import { reachable, testDatabaseUrl, testRedisUrl, uniqueSchema } from '../helpers/stores.ts';
+import { createTestSchema, dropTestSchema, reachable, testDatabaseUrl, testRedisUrl } from '../helpers/stores.ts';
 
 const available = (await reachable(testDatabaseUrl)) && (await reachable(testRedisUrl));
 if (!available) console.warn(`multi-instance suite skipped: needs PostgreSQL (${testDatabaseUrl}) and Redis (${testRedisUrl}); set TEST_DATABASE_URL / TEST_REDIS_URL`);
@@ -31,22 +30,20 @@ describe.skipIf(!available)('two instances sharing PostgreSQL and Redis', () => 
   let b: ServerProcess;
   let token: string;
   let agents: Record<string, string>;
-  const schema = uniqueSchema();
+  let schema: string | undefined;
+  let databaseUrl: string;
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetchat-multi-'));
 
   beforeAll(async () => {
     upstream = await startFakeOpenAI();
     anthropic = await startFakeAnthropic();
-    const client = new pg.Client({ connectionString: testDatabaseUrl });
-    await client.connect();
-    await client.query(`CREATE SCHEMA ${schema}`);
-    await client.end();
+    ({ schema, databaseUrl } = await createTestSchema());
     const fleetFile = path.join(directory, 'fleet.json');
     fs.writeFileSync(fleetFile, JSON.stringify(defaultFleet(upstream.url, anthropic.url)));
     const env = {
       PORT: '0',
       HOST: '127.0.0.1',
-      DATABASE_URL: `${testDatabaseUrl}${testDatabaseUrl.includes('?') ? '&' : '?'}schema=${schema}`,
+      DATABASE_URL: databaseUrl,
       REDIS_URL: testRedisUrl,
       JWT_SECRET,
       FLEETCHAT_CONFIG: fleetFile,
@@ -68,10 +65,7 @@ describe.skipIf(!available)('two instances sharing PostgreSQL and Redis', () => 
     await Promise.all([a, b].map((instance) => instance?.stop()));
     await upstream?.close();
     await anthropic?.close();
-    const client = new pg.Client({ connectionString: testDatabaseUrl });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await client.end();
+    if (schema) await dropTestSchema(schema);
     fs.rmSync(directory, { recursive: true, force: true });
   }, 30_000);
 
