@@ -124,7 +124,6 @@ export function resolveJwtSecret(config: Config, warn: (message: string) => void
   return secret;
 }
 
-
 function secretFileFailure(error: unknown, file: string): Error {
   const why = fileSystemFailure(error) ?? (error instanceof Error ? error.message : String(error));
   return new Error(`JWT_SECRET is not set and the generated key cannot be kept in ${file}: ${why}; set JWT_SECRET (at least ${shortestJwtSecret} characters), or DATA_DIR to a folder fleetchat may write`, { cause: error });
@@ -149,8 +148,8 @@ export async function bootstrapAdmin(
     await auth.createUser({ workspaceId: workspace.id, email: config.adminEmail, password, role: 'admin' });
   } catch (error) {
     if (!(error instanceof AppError && error.code === 'CONFLICT')) throw error;
-    // First start: another instance starting at the same moment created it first.
-    if (!firstStart) {
+    // Another instance starting at the same moment created it first; else the address is taken.
+    if (!(await hasAdmin(store, workspace.id))) {
       warn(`workspace "${DEFAULT_WORKSPACE}" has no admin, and FLEETCHAT_ADMIN_EMAIL (${config.adminEmail}) is already the email of a user who is not its admin: set FLEETCHAT_ADMIN_EMAIL to a new address to have an admin created at the next start`);
     }
     return undefined;
