@@ -7,7 +7,7 @@ import { DEFAULT_WORKSPACE, ensureWorkspace, syncFleet, type FleetSyncResult } f
 import { generatePassword } from './auth/password.ts';
 import { demoFleetSource } from './config/demo-fleet.ts';
 import { shortestJwtSecret } from './config/env.ts';
-import type { Config } from './config/types.ts';
+import type { Config, Settings } from './config/types.ts';
 import { AppError } from './errors.ts';
 import { endpoint, systemCode } from './failure-details.ts';
 import type { Coordination } from './coordination/coordination.ts';
@@ -21,7 +21,7 @@ import { attachWebSocket } from './ws/index.ts';
  * The concrete store named by DATABASE_URL. Backends are imported only when chosen, so the
  * embedded default never loads pg (nor ioredis below) at start.
  */
-export async function createStore(config: Config): Promise<Store> {
+export async function createStore(config: Settings): Promise<Store> {
   const url = config.databaseUrl;
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     // `?schema=name` (ours) keeps fleetchat's tables in their own schema of a shared database.
@@ -92,7 +92,7 @@ export async function createCoordination(config: Config): Promise<Coordination> 
  * JWT_SECRET, else a secret generated once and kept in the data folder. With PostgreSQL,
  * instances must share the key, so it has to be given.
  */
-export function resolveJwtSecret(config: Config, warn: (message: string) => void): string {
+export function resolveJwtSecret(config: Settings, warn: (message: string) => void): string {
   if (config.jwtSecret) return config.jwtSecret;
   if (config.databaseUrl.startsWith('postgres')) {
     throw new Error('JWT_SECRET must be set when DATABASE_URL is PostgreSQL: every instance must sign tokens with the same key (at least 32 characters).');

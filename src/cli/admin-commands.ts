@@ -1,29 +1,13 @@
 import { DEFAULT_WORKSPACE, ensureWorkspace, syncFleet } from '../agents/fleet-sync.ts';
-import { createCoordination, createStore, resolveJwtSecret } from '../bootstrap.ts';
+import { createStore } from '../bootstrap.ts';
 import { quoteValue } from '../config/config-error.ts';
-import type { Config } from '../config/types.ts';
 import { createMessageRouter } from '../chat/route-message.ts';
 import type { RoutingSettings } from '../config/types.ts';
 import { formatDecision, type RoutingDecision } from '../routing/index.ts';
-import { createServices } from '../services.ts';
 import type { Role, Store } from '../store/store.ts';
 import { UsageError, type Command } from './command.ts';
+import { warn, withAccounts, withServices } from './command-services.ts';
 import { readEmail, readTokenLifetime, readWorkspaceName } from './config-rules.ts';
-
-const warn = (message: string) => process.stderr.write(`warning: ${message}\n`);
-
-/** Opens the store (migrated) and the services for one command, and closes them after. */
-export async function withServices<T>(config: Config, work: (services: ReturnType<typeof createServices>) => Promise<T>): Promise<T> {
-  const store = await createStore(config);
-  const coordination = await createCoordination(config);
-  try {
-    await store.migrate();
-    return await work(createServices({ config, store, coordination, jwtSecret: resolveJwtSecret(config, warn) }));
-  } finally {
-    await coordination.close();
-    await store.close();
-  }
-}
 
 function required(values: Record<string, unknown>, name: string): string {
   const value = values[name];
@@ -50,8 +34,8 @@ export const migrateCommand: Command = {
   usage: 'migrate',
   summary: 'Bring the store\'s schema up to date (serve does it too)',
   options: {},
-  async run({ config }) {
-    const store = await createStore(config());
+  async run({ settings }) {
+    const store = await createStore(settings());
     try {
       await store.migrate();
       process.stdout.write(`${store.kind} schema is up to date\n`);
@@ -71,12 +55,12 @@ export const userAddCommand: Command = {
     role: { type: 'string', description: 'admin or member (default member)' } as never,
     workspace: { type: 'string', description: `workspace name (default "${DEFAULT_WORKSPACE}")` } as never,
   },
-  async run({ values, config }) {
+  async run({ values, settings }) {
     const role = (values.role ?? 'member') as string;
     if (role !== 'admin' && role !== 'member') throw new UsageError('--role must be admin or member');
     const email = readEmail('--email', required(values, 'email'));
     const password = required(values, 'password');
-    return withServices(config(), async ({ store, auth }) => {
+    return withAccounts(settings(), async ({ store, auth }) => {
       const workspace = values.workspace ? await workspaceNamed(store, values.workspace as string) : await ensureWorkspace(store, DEFAULT_WORKSPACE);
       const user = await auth.createUser({ workspaceId: workspace.id, email, password, role: role as Role });
       process.stdout.write(`created ${user.role} ${user.email} (${user.id}) in workspace ${workspace.name}\n`);
@@ -93,11 +77,11 @@ export const workspaceAddCommand: Command = {
     'admin-password': { type: 'string', description: 'at least 12 characters' } as never,
   },
   maxPositionals: 1,
-  async run({ values, positionals, config }) {
+  async run({ values, positionals, settings }) {
     const name = readWorkspaceName('NAME', positionals[0]);
     const email = readEmail('--admin-email', required(values, 'admin-email'));
     const password = required(values, 'admin-password');
-    return withServices(config(), async ({ store, auth }) => {
+    return withAccounts(settings(), async ({ store, auth }) => {
       const existing = await workspaceInAnyCase(store, name);
       if (existing) throw new UsageError(`a workspace named ${quoteValue(existing.name)} already exists (names are unique, whatever the case)`);
       const workspace = await ensureWorkspace(store, name);
@@ -115,10 +99,10 @@ export const tokenCommand: Command = {
     email: { type: 'string', description: 'the user\'s email' } as never,
     ttl: { type: 'string', description: 'lifetime: 30m, 1h, 7d … (default JWT_TTL)' } as never,
   },
-  async run({ values, config }) {
+  async run({ values, settings }) {
     const email = required(values, 'email');
     const ttlSeconds = values.ttl === undefined ? undefined : readTokenLifetime('--ttl', values.ttl as string);
-    return withServices(config(), async ({ store, auth }) => {
+    return withAccounts(settings(), async ({ store, auth }) => {
       const user = await store.getUserByEmail(email.toLowerCase());
       if (!user) throw new UsageError(`no user with email ${email}`);
       process.stdout.write((await auth.issueToken(user, ttlSeconds)) + '\n');

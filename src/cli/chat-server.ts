@@ -1,10 +1,10 @@
 /**
  * The server `fleetchat chat` talks to: --url, else FLEETCHAT_URL, else built from HOST and PORT
- * as the server reads them. Checked before anything else, because the token goes into the
- * WebSocket's URL and an error about that URL would print it.
+ * as the server reads them (the settings are read only then). Checked before anything else,
+ * because the token goes into the WebSocket's URL and an error about that URL would print it.
  */
 import { quoteValue, redactUrl } from '../config/config-error.ts';
-import type { Config } from '../config/types.ts';
+import type { Settings } from '../config/types.ts';
 import { systemCode } from '../failure-details.ts';
 import { UsageError } from './command.ts';
 import { hostInUrl } from './urls.ts';
@@ -24,10 +24,11 @@ const schemes = ['http:', 'https:', 'ws:', 'wss:'];
 // Hosts that bind every interface: the server is reached on the loopback.
 const wildcardHosts = new Set(['0.0.0.0', '::', '[::]']);
 
-export function chooseChatServer(option: string | undefined, variable: string | undefined, config: Config): ChatServer {
+export function chooseChatServer(option: string | undefined, variable: string | undefined, readSettings: () => Pick<Settings, 'host' | 'port'>): ChatServer {
   if (option !== undefined) return readServerUrl(option, '--url', 'fix --url');
   // Empty counts as unset, as in the rest of the configuration.
   if (variable !== undefined && variable !== '') return readServerUrl(variable, 'FLEETCHAT_URL', 'fix FLEETCHAT_URL');
+  const config = readSettings();
   const host = wildcardHosts.has(config.host) ? '127.0.0.1' : hostInUrl(config.host);
   return readServerUrl(`http://${host}:${config.port}`, 'the URL built from HOST and PORT', 'give its URL with --url or FLEETCHAT_URL (the default is built from HOST and PORT)');
 }

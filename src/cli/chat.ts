@@ -1,19 +1,10 @@
 import WebSocket from 'ws';
-import type { Config } from '../config/types.ts';
-import { withServices } from './admin-commands.ts';
 import { chooseChatServer, unreachable, type ChatServer } from './chat-server.ts';
 import { UsageError, type Command } from './command.ts';
+import { refusedLocalToken, signLocalToken } from './local-token.ts';
 
-/** A token for `email`, signed locally with the server's key (the CLI reads the same env). */
-async function localToken(config: Config, email: string): Promise<string> {
-  return withServices(config, async ({ store, auth }) => {
-    const user = await store.getUserByEmail(email.toLowerCase());
-    if (!user) throw new UsageError(`no user with email ${email}; pass --token or --email`);
-    return auth.issueToken(user, 3600);
-  });
-}
-
-async function agentIdByName(server: ChatServer, token: string, name: string): Promise<string> {
+/** `signedFor`: the email a token signed here is for (undefined when the token was given). */
+async function agentIdByName(server: ChatServer, token: string, name: string, signedFor: string | undefined): Promise<string> {
   let response: Response;
   try {
     response = await fetch(`${server.httpUrl}/api/agents?limit=100`, { headers: { authorization: `Bearer ${token}` } });
@@ -26,6 +17,7 @@ async function agentIdByName(server: ChatServer, token: string, name: string): P
   } catch {
     throw new UsageError(`the server at ${server.shown} did not answer as fleetchat does (HTTP ${response.status} without JSON): check that fleetchat is running there, or ${server.fix}`);
   }
+  if (response.status === 401 && signedFor !== undefined) throw new UsageError(refusedLocalToken(server, signedFor));
   if (!response.ok) throw new UsageError(`could not list agents: ${body.error ?? response.status}`);
   const agent = body.data?.find((candidate) => candidate.name.toLowerCase() === name.toLowerCase());
   if (!agent) throw new UsageError(`no agent named "${name}"; known: ${body.data?.map((candidate) => candidate.name).join(', ')}`);
@@ -40,19 +32,23 @@ export const chatCommand: Command = {
     agent: { type: 'string', description: 'agent name (default: routed by the server)' } as never,
     session: { type: 'string', description: 'continue this session id' } as never,
     url: { type: 'string', description: 'server URL, http(s):// or ws(s):// (default FLEETCHAT_URL, else http://HOST:PORT)' } as never,
-    token: { type: 'string', description: 'a JWT (default FLEETCHAT_TOKEN, else one is signed for --email)' } as never,
+    token: { type: 'string', description: 'a JWT (default FLEETCHAT_TOKEN, else one is signed for --email with the local key and database)' } as never,
     email: { type: 'string', description: 'whose token to sign locally (default FLEETCHAT_ADMIN_EMAIL)' } as never,
   },
-  async run({ values, positionals, config: readConfig, env }) {
+  async run({ values, positionals, settings, env }) {
     const message = positionals.join(' ').trim();
     if (!message) throw new UsageError('give the message, in quotes');
-    const config = readConfig();
-    const server = chooseChatServer(values.url as string | undefined, env.FLEETCHAT_URL, config);
-    const token =
-      (values.token as string | undefined) ??
-      (env.FLEETCHAT_TOKEN || undefined) ??
-      (await localToken(config, (values.email as string | undefined) ?? config.adminEmail));
-    const agentId = values.agent ? await agentIdByName(server, token, values.agent as string) : undefined;
+    // Only what is used is read: a URL and a token given leave the local configuration unread,
+    // and nothing here reads the fleet file.
+    const server = chooseChatServer(values.url as string | undefined, env.FLEETCHAT_URL, settings);
+    let token = (values.token as string | undefined) ?? (env.FLEETCHAT_TOKEN || undefined);
+    // The email of a token signed here, for the message when the server refuses it.
+    let signedFor: string | undefined;
+    if (token === undefined) {
+      signedFor = (values.email as string | undefined) ?? settings().adminEmail;
+      token = await signLocalToken(settings(), signedFor, server);
+    }
+    const agentId = values.agent ? await agentIdByName(server, token, values.agent as string, signedFor) : undefined;
 
     let socket: WebSocket;
     try {
@@ -84,7 +80,11 @@ export const chatCommand: Command = {
       };
       process.on('SIGINT', onInterrupt);
       socket.on('unexpected-response', (_request, response) => {
-        process.stderr.write(`fleetchat chat: the server refused the connection (HTTP ${response.statusCode}); check --token or --url\n`);
+        const refusal =
+          response.statusCode === 401 && signedFor !== undefined
+            ? refusedLocalToken(server, signedFor)
+            : `the server refused the connection (HTTP ${response.statusCode}); check --token or --url`;
+        process.stderr.write(`fleetchat chat: ${refusal}\n`);
         finish(1);
       });
       socket.on('error', (error) => {

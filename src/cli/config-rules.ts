@@ -8,10 +8,8 @@
 import { ConfigError, quoteValue } from '../config/config-error.ts';
 import { readEnvironment } from '../config/env.ts';
 import { FleetFileChecker, type PathSegment } from '../config/fleet-checks.ts';
-import type { Config } from '../config/types.ts';
+import type { Settings } from '../config/types.ts';
 import { UsageError } from './command.ts';
-
-type Settings = Omit<Config, 'fleet'>;
 
 /**
  * `value` of `option` as the configuration reads `variable`: from an environment holding that

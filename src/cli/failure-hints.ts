@@ -3,12 +3,12 @@
  * PostgreSQL cannot be reached. The errors themselves say what failed, not where or what to
  * change. (Redis says it where it is connected: bootstrap.ts createCoordination.)
  */
-import type { Config } from '../config/types.ts';
+import type { Settings } from '../config/types.ts';
 import { endpoint, systemCall, systemCode } from '../failure-details.ts';
 import { StoreUnavailableError } from '../store/store.ts';
 
 /** A one-line message that says what to do, or undefined when there is nothing to add. */
-export function explainFailure(error: unknown, config: Config | undefined): string | undefined {
+export function explainFailure(error: unknown, config: Settings | undefined): string | undefined {
   if (config === undefined) return undefined;
   const code = systemCode(error);
   if (code === 'EADDRINUSE') {

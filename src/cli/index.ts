@@ -1,6 +1,5 @@
 import { quoteValue } from '../config/config-error.ts';
-import { loadConfig } from '../config/index.ts';
-import type { Config } from '../config/types.ts';
+import { loadConfig, loadSettings, type Config, type Settings } from '../config/index.ts';
 import { readCommandLine } from './arguments.ts';
 import { chatCommand } from './chat.ts';
 import type { Command } from './command.ts';
@@ -29,7 +28,8 @@ Usage: fleetchat <command> [options]    (fleetchat <command> --help for its opti
 Commands:
 ${listOf(Object.keys(commands))}
 
-Every command reads the same environment as the server (see docs/CONFIG.md).`;
+Every command reads the same environment as the server (see docs/CONFIG.md); serve and route
+also read the fleet file, and chat with a URL and a token reads nothing local.`;
 
 function helpOf(name: string, command: Command): string {
   const lines = Object.entries(command.options).map(([option, spec]) => {
@@ -73,6 +73,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     return 2;
   }
   const rest = argv.slice(name.split(' ').length);
+  let settings: Settings | undefined;
   let config: Config | undefined;
   try {
     const { values, positionals, help } = readCommandLine(name, command, rest);
@@ -80,11 +81,17 @@ export async function main(argv: string[], env: Record<string, string | undefine
       process.stdout.write(helpOf(name, command) + '\n');
       return 0;
     }
-    return await command.run({ values, positionals, env, config: () => (config ??= loadConfig({ env, cwd: process.cwd() })) });
+    return await command.run({
+      values,
+      positionals,
+      env,
+      settings: () => (settings ??= config ?? loadSettings({ env, cwd: process.cwd() })),
+      config: () => (config ??= loadConfig({ env, cwd: process.cwd() })),
+    });
   } catch (error) {
     // ConfigError, UsageError and AppError say what to do in their message; anything else at
     // least says what failed.
-    const message = explainFailure(error, config) ?? (error instanceof Error ? error.message : String(error));
+    const message = explainFailure(error, config ?? settings) ?? (error instanceof Error ? error.message : String(error));
     process.stderr.write(`fleetchat ${name}: ${message}\n`);
     return 1;
   }

@@ -1,6 +1,7 @@
 /**
  * The public surface of config/: `loadConfig` reads the environment map and the fleet file once,
  * validates everything and returns a deeply frozen Config, or throws a one-line ConfigError.
+ * `loadSettings` does the same with the environment alone, for what never uses the fleet.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,13 +10,13 @@ import { buildDemoFleet } from './demo-fleet.ts';
 import { EnvironmentReader, type Environment } from './env-reader.ts';
 import { readEnvironment } from './env.ts';
 import { readFleetFile } from './fleet-file.ts';
-import type { Config } from './types.ts';
+import type { Config, Settings } from './types.ts';
 
 export { ConfigError } from './config-error.ts';
 export { parseDurationSeconds } from './durations.ts';
 export { demoFleetSource } from './demo-fleet.ts';
 export type { Environment } from './env-reader.ts';
-export type { Config, Fleet, FleetAgent, RoutingSettings } from './types.ts';
+export type { Config, Fleet, FleetAgent, RoutingSettings, Settings } from './types.ts';
 
 export interface LoadConfigOptions {
   /** The environment to read, usually `process.env`; read only through this map. */
@@ -33,6 +34,14 @@ export function loadConfig(options: LoadConfigOptions): Config {
       : readFleetFile(fleetFile, { environment: options.env, cwd: options.cwd, settings });
   // Frozen so that no module can change a setting after start and surprise every other one.
   return deepFreeze({ ...settings.config, fleet });
+}
+
+/**
+ * The environment's settings, validated and frozen as `loadConfig` returns them, without looking
+ * for a fleet file: a command that uses no agent and no provider must not fail on one.
+ */
+export function loadSettings(options: LoadConfigOptions): Settings {
+  return deepFreeze(readEnvironment(options.env, options.cwd).config);
 }
 
 /**

@@ -83,3 +83,10 @@ export interface Config {
   shutdownDrainMs: number;
   fleet: Fleet;
 }
+
+/**
+ * Config without the fleet: what the environment alone decides (`loadSettings`), for what uses
+ * no agent and no provider, such as the CLI's account commands, which a broken fleet file must
+ * not stop.
+ */
+export type Settings = Omit<Config, 'fleet'>;

@@ -3,6 +3,7 @@
  * `fleetchat serve` on the IPv6 loopback, reached from HOST=::1 and from a ws:// URL.
  */
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -72,6 +73,91 @@ describe('fleetchat chat', () => {
     expect(socketOnly).toEqual(unreachable(`ws://127.0.0.1:${port}`, 'fix --url'));
     expect(fromEnvironment).toEqual(unreachable(`http://127.0.0.1:${port}`, 'fix FLEETCHAT_URL'));
     expect(fromHostAndPort).toEqual(unreachable(`http://127.0.0.1:${port}`, 'give its URL with --url or FLEETCHAT_URL (the default is built from HOST and PORT)'));
+  }, 30_000);
+
+  it('with a URL and a token, reads no local configuration: a broken fleet file, PORT=abc or a bad DATABASE_URL do not stop it', async () => {
+    const port = await closedPort();
+    const brokenFleet = path.join(directory, 'broken.yaml');
+    fs.writeFileSync(brokenFleet, 'agents: [\n  - name: Nova\n');
+    const broken = { FLEETCHAT_CONFIG: brokenFleet, PORT: 'abc', DATABASE_URL: 'mysql://nowhere' };
+    const url = `http://127.0.0.1:${port}`;
+    const [options, variables, tokenOnly] = await Promise.all([
+      chat(['--url', url, '--token', token, 'hi'], broken),
+      chat(['hi'], { ...broken, FLEETCHAT_URL: url, FLEETCHAT_TOKEN: token }),
+      // Without a URL, HOST and PORT say where the server is: the environment is read, the fleet file still not.
+      chat(['--token', token, 'hi'], { FLEETCHAT_CONFIG: brokenFleet, PORT: String(port) }),
+    ]);
+    const unreachable = (fix: string) => ({ code: 1, stdout: '', stderr: `fleetchat chat: cannot reach the server at ${url} (ECONNREFUSED): check that it is running there, or ${fix}\n` });
+    expect(options).toEqual(unreachable('fix --url'));
+    expect(variables).toEqual(unreachable('fix FLEETCHAT_URL'));
+    expect(tokenOnly).toEqual(unreachable('give its URL with --url or FLEETCHAT_URL (the default is built from HOST and PORT)'));
+  }, 30_000);
+
+  it('without a token, signs one from the environment and the local store, never reading the fleet file; says so when a server refuses it', async () => {
+    const port = await closedPort();
+    const signing = { DATABASE_URL: `sqlite:${path.join(directory, 'signing.db')}` };
+    const added = await runCli(['user', 'add', '--email', 'dev@example.test', '--password', 'a-long-enough-password'], { ...env, ...signing });
+    expect(added.code, added.stderr).toBe(0);
+    const brokenFleet = path.join(directory, 'broken-too.yaml');
+    fs.writeFileSync(brokenFleet, 'agents: [\n  - name: Nova\n');
+    // A server with other keys, refusing every token as fleetchat does: HTTP 401, also to the WebSocket's upgrade.
+    const elsewhere = http.createServer((_request, response) => response.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"Missing or invalid token"}'));
+    elsewhere.on('upgrade', (_request, socket: net.Socket) => socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'));
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    const other = `http://127.0.0.1:${(elsewhere.address() as net.AddressInfo).port}`;
+    try {
+      // The server is reached only once a token is signed: its absence is the proof of the signature.
+      const [signed, unknown, refusedSocket, refusedAgents] = await Promise.all([
+        chat(['--url', `http://127.0.0.1:${port}`, '--email', 'dev@example.test', 'hi'], { ...signing, FLEETCHAT_CONFIG: brokenFleet }),
+        chat(['--url', `http://127.0.0.1:${port}`, '--email', 'nobody@example.test', 'hi'], signing),
+        chat(['--url', other, '--email', 'dev@example.test', 'hi'], signing),
+        chat(['--url', other, '--email', 'dev@example.test', '--agent', 'Nova', 'hi'], signing),
+      ]);
+      expect(signed).toEqual({ code: 1, stdout: '', stderr: `fleetchat chat: cannot reach the server at http://127.0.0.1:${port} (ECONNREFUSED): check that it is running there, or fix --url\n` });
+      expect(unknown).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `fleetchat chat: no user with email nobody@example.test in this machine's database (${signing.DATABASE_URL}) to sign a token for: pass --email, or a token for the server at http://127.0.0.1:${port} with --token or FLEETCHAT_TOKEN\n`,
+      });
+      const refused = {
+        code: 1,
+        stdout: '',
+        stderr: `fleetchat chat: the server at ${other} refused the token signed here for dev@example.test (HTTP 401): it does not share this machine's JWT key and database; pass one of its own tokens with --token or FLEETCHAT_TOKEN\n`,
+      };
+      expect(refusedSocket).toEqual(refused);
+      expect(refusedAgents).toEqual(refused);
+      // A token that was given is the user's to check: the message stays the general one.
+      expect((await chat(['--url', other, '--token', token, 'hi'])).stderr).toBe('fleetchat chat: the server refused the connection (HTTP 401); check --token or --url\n');
+    } finally {
+      await new Promise((resolve) => elsewhere.close(resolve));
+    }
+  }, 30_000);
+
+  it('without a token and without a local database to sign one from, says a token is needed, and creates nothing', async () => {
+    const absent = path.join(directory, 'elsewhere');
+    // No JWT_SECRET either: a key would have been generated in the data folder.
+    const nothingHere = { DATABASE_URL: `sqlite:${path.join(absent, 'fleetchat.db')}`, JWT_SECRET: '' };
+    const needed = (url: string) => ({
+      code: 1,
+      stdout: '',
+      stderr:
+        `fleetchat chat: a token is needed for the server at ${url}: pass --token or set FLEETCHAT_TOKEN ("fleetchat token --email E" prints one where the server runs); ` +
+        `none can be signed here, as there is no fleetchat database at ${path.join(absent, 'fleetchat.db')} (DATABASE_URL)\n`,
+    });
+    const [remote, fromVariable, local, inMemory] = await Promise.all([
+      chat(['--url', 'https://chat.example.test', 'hi'], nothingHere),
+      chat(['--agent', 'Nova', 'hi'], { ...nothingHere, FLEETCHAT_URL: 'ws://10.0.0.7:3000' }),
+      chat(['hi'], nothingHere),
+      chat(['--url', 'https://chat.example.test', 'hi'], { DATABASE_URL: 'sqlite::memory:' }),
+    ]);
+    expect(remote).toEqual(needed('https://chat.example.test'));
+    expect(fromVariable).toEqual(needed('ws://10.0.0.7:3000'));
+    expect(local).toEqual(needed('http://127.0.0.1:3000'));
+    expect(inMemory.stderr).toBe(
+      'fleetchat chat: a token is needed for the server at https://chat.example.test: pass --token or set FLEETCHAT_TOKEN ("fleetchat token --email E" prints one where the server runs); ' +
+        'none can be signed here, as DATABASE_URL is sqlite::memory:, which holds no user\n',
+    );
+    expect(fs.existsSync(absent)).toBe(false);
   }, 30_000);
 
   it('reaches a server on the IPv6 loopback from HOST=::1, and names an agent over a ws:// URL', async () => {
