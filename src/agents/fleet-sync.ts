@@ -64,23 +64,14 @@ export async function syncFleet(store: Store, agents: AgentService, fleet: Fleet
   return { created, updated, archived };
 }
 
-const PAGE = 200;
-
 async function archiveUnlisted(store: Store, agents: AgentService, listed: Set<string>): Promise<FleetSyncResult['archived']> {
   const archived: FleetSyncResult['archived'] = [];
-  for (const workspaceId of await store.listWorkspaceIds()) {
-    const unlisted: Agent[] = [];
-    for (let offset = 0; ; offset += PAGE) {
-      const page = await store.listAgents(workspaceId, { limit: PAGE, offset });
-      unlisted.push(...page.data.filter((agent) => agent.source === 'file' && agent.status !== 'archived' && !listed.has(agent.id)));
-      if (page.data.length < PAGE) break;
-    }
-    if (unlisted.length === 0) continue;
-    const workspace = await store.getWorkspace(workspaceId);
-    for (const agent of unlisted) {
-      await agents.archive(workspaceId, agent.id);
-      archived.push({ name: agent.name, workspace: workspace?.name ?? workspaceId });
-    }
+  const workspaceNames = new Map<string, string>();
+  for (const agent of await store.listFleetAgents()) {
+    if (listed.has(agent.id)) continue;
+    await agents.archive(agent.workspaceId, agent.id);
+    if (!workspaceNames.has(agent.workspaceId)) workspaceNames.set(agent.workspaceId, (await store.getWorkspace(agent.workspaceId))?.name ?? agent.workspaceId);
+    archived.push({ name: agent.name, workspace: workspaceNames.get(agent.workspaceId) as string });
   }
   return archived;
 }

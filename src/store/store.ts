@@ -337,6 +337,8 @@ export interface Store {
   listAgents(workspaceId: string, options: { status?: AgentStatus; limit: number; offset: number }): Promise<Page<Agent>>;
   /** Every agent of the workspace that is not archived, for routing. */
   listActiveAgents(workspaceId: string): Promise<Agent[]>;
+  /** Every agent a fleet file made (`source: 'file'`) that is not archived, in every workspace (fleet sync at start). */
+  listFleetAgents(): Promise<Agent[]>;
   updateAgent(workspaceId: string, id: string, patch: AgentPatch, now: Date): Promise<Agent | undefined>;
   touchAgent(agentId: string, at: Date): Promise<void>;
 

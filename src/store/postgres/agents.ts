@@ -7,7 +7,7 @@ import { toJsonParameter } from './text-guard.ts';
 
 export type AgentMethods = Pick<
   Store,
-  'createAgent' | 'getAgent' | 'getAgentById' | 'getAgentByName' | 'listAgents' | 'listActiveAgents' | 'updateAgent' | 'touchAgent'
+  'createAgent' | 'getAgent' | 'getAgentById' | 'getAgentByName' | 'listAgents' | 'listActiveAgents' | 'listFleetAgents' | 'updateAgent' | 'touchAgent'
 >;
 
 /** Patch fields and their columns; config is jsonb and goes in as JSON text. */
@@ -90,6 +90,14 @@ export function createAgentMethods(database: Database): AgentMethods {
         name: 'agents_active',
         text: "SELECT * FROM agents WHERE workspace_id = $1 AND status <> 'archived' ORDER BY created_at, id",
         values: [workspaceId],
+      });
+      return result.rows.map(toAgent);
+    },
+
+    async listFleetAgents() {
+      const result = await database.query<AgentRow>({
+        text: "SELECT * FROM agents WHERE source = 'file' AND status <> 'archived' ORDER BY workspace_id, created_at, id",
+        values: [],
       });
       return result.rows.map(toAgent);
     },

@@ -12,6 +12,7 @@ type AgentMethods = Pick<
   | 'getAgentByName'
   | 'listAgents'
   | 'listActiveAgents'
+  | 'listFleetAgents'
   | 'updateAgent'
   | 'touchAgent'
 >;
@@ -40,6 +41,7 @@ export function createAgentRepository(database: Database): AgentMethods {
     active: database.prepare<[string]>(
       "SELECT * FROM agents WHERE workspace_id = ? AND status <> 'archived' ORDER BY created_at, id",
     ),
+    fleet: database.prepare("SELECT * FROM agents WHERE source = 'file' AND status <> 'archived' ORDER BY workspace_id, created_at, id"),
     // One statement for every patch: an absent field is bound as NULL and keeps its value
     // (none of the patchable columns can be NULL, so NULL is free to mean "unchanged").
     update: database.prepare(
@@ -96,6 +98,9 @@ export function createAgentRepository(database: Database): AgentMethods {
     },
     listActiveAgents(workspaceId) {
       return (statements().active.all(workspaceId) as AgentRow[]).map(toAgent);
+    },
+    listFleetAgents() {
+      return (statements().fleet.all() as AgentRow[]).map(toAgent);
     },
     updateAgent(workspaceId, id, patch, now) {
       const row = statements().update.get({

@@ -1,7 +1,7 @@
 /** Conformance: agents. */
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../../src/ids.ts';
-import { StoreConflictError } from '../../../src/store/store.ts';
+import { StoreConflictError, type AgentStatus } from '../../../src/store/store.ts';
 import { addAgent, addWorkspace, agentConfig, at, uniqueName, type StoreGetter } from './fixtures.ts';
 
 export function describeAgents(store: StoreGetter): void {
@@ -66,6 +66,23 @@ export function describeAgents(store: StoreGetter): void {
       expect(online.data.map((agent) => agent.id)).toEqual([last.id]);
       const active = await store().listActiveAgents(workspace.id);
       expect(active.map((agent) => agent.id)).toEqual([first.id, offline.id, last.id]);
+    });
+
+    it('lists the agents fleet files made that are not archived, across workspaces', async () => {
+      const [one, two] = [await addWorkspace(store()), await addWorkspace(store())];
+      const fromFile = (workspaceId: string, status: AgentStatus, ms: number) =>
+        store().createAgent({ id: newId(), workspaceId, name: uniqueName('Filed'), role: 'r', description: 'd', soul: 's', status, config: agentConfig(), source: 'file', now: at(ms) });
+      const first = await fromFile(one.id, 'online', 0);
+      await fromFile(one.id, 'archived', 1000);
+      const offline = await fromFile(one.id, 'offline', 2000);
+      const other = await fromFile(two.id, 'online', 0);
+      await addAgent(store(), one.id); // made through the API
+      const listed = (await store().listFleetAgents()).filter((agent) => agent.workspaceId === one.id || agent.workspaceId === two.id);
+      const expected = [[first.id, offline.id], [other.id]];
+      // Grouped by workspace, in creation order within each.
+      const byWorkspace = [one.id, two.id].map((id) => listed.filter((agent) => agent.workspaceId === id).map((agent) => agent.id));
+      expect(byWorkspace).toEqual(expected);
+      expect(listed.every((agent) => agent.source === 'file')).toBe(true);
     });
 
     it('orders agents created in the same millisecond by id', async () => {
