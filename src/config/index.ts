@@ -56,8 +56,10 @@ export function chooseFleetFile(environment: Environment, cwd: string): string |
     if (!fs.existsSync(absolute)) {
       throw new ConfigError(`FLEETCHAT_CONFIG must name an existing .yaml, .yml or .json fleet file (got ${quoteValue(named)}, not found at ${absolute})`);
     }
-    if (!fs.statSync(absolute).isFile()) {
-      throw new ConfigError(`FLEETCHAT_CONFIG must name a fleet file, not a folder (got ${quoteValue(named)})`);
+    const stats = fs.statSync(absolute);
+    if (!stats.isFile()) {
+      const what = stats.isDirectory() ? 'a folder' : 'a device, pipe or socket';
+      throw new ConfigError(`FLEETCHAT_CONFIG must name a fleet file, not ${what} (got ${quoteValue(named)})`);
     }
     return absolute;
   }

@@ -50,6 +50,12 @@ export function readDatabaseUrl(reader: EnvironmentReader, cwd: string): { url: 
         `DATABASE_URL must be ${accepted}; write sqlite:./relative/file.db or sqlite:/absolute/file.db (got ${quoteValue(raw)})`,
       );
     }
+    // `sqlite::memory` or `sqlite::memory:x` would create a file named like that in the working folder.
+    if (filePath.startsWith(':')) {
+      throw new ConfigError(
+        `DATABASE_URL must be ${accepted}: for a database in memory write sqlite::memory: exactly, for a file whose name starts with ":" write sqlite:./${filePath} (got ${quoteValue(raw)})`,
+      );
+    }
     const absolute = path.resolve(cwd, filePath);
     return { url: `sqlite:${absolute}`, folder: path.dirname(absolute) };
   }

@@ -43,6 +43,26 @@ describe('REDIS_URL database number', () => {
   });
 });
 
+describe('DATABASE_URL for SQLite', () => {
+  it.each(['sqlite::memory', 'sqlite::memory:x', 'sqlite::mem:'])('refuses %s, which would create a file named like it, pointing to sqlite::memory:', (url) => {
+    expect(refusal({ DATABASE_URL: url })).toBe(
+      `DATABASE_URL must be sqlite:<path>, sqlite::memory: or postgres://user:password@host:port/database: for a database in memory write sqlite::memory: exactly, for a file whose name starts with ":" write sqlite:./${url.slice('sqlite:'.length)} (got "${url}")`,
+    );
+  });
+
+  it('takes sqlite::memory: and paths, relative ones from the working folder', () => {
+    expect(load({ DATABASE_URL: 'sqlite::memory:' }).databaseUrl).toBe('sqlite::memory:');
+    expect(load({ DATABASE_URL: 'sqlite:./:odd.db' }).databaseUrl).toBe(`sqlite:${path.join(cwd, ':odd.db')}`);
+  });
+});
+
+describe('FLEETCHAT_CONFIG that is not a file', () => {
+  it('names what it is instead: a folder, or a device such as /dev/null', () => {
+    expect(refusal({ FLEETCHAT_CONFIG: cwd })).toBe(`FLEETCHAT_CONFIG must name a fleet file, not a folder (got ${JSON.stringify(cwd)})`);
+    expect(refusal({ FLEETCHAT_CONFIG: '/dev/null' })).toBe('FLEETCHAT_CONFIG must name a fleet file, not a device, pipe or socket (got "/dev/null")');
+  });
+});
+
 describe('DATABASE_URL for PostgreSQL', () => {
   const base = 'postgres://fleet:hunter2@127.0.0.1:5432/fleet';
 
