@@ -3,7 +3,8 @@ import { newId } from '../ids.ts';
 import type { Agent, Store, Workspace } from '../store/store.ts';
 import type { AgentService } from './agent-service.ts';
 
-export const DEFAULT_WORKSPACE = 'default';
+export { DEFAULT_WORKSPACE } from '../config/fleet-agents.ts';
+import { DEFAULT_WORKSPACE } from '../config/fleet-agents.ts';
 
 export async function ensureWorkspace(store: Store, name: string): Promise<Workspace> {
   const existing = await store.getWorkspaceByName(name);

@@ -4,7 +4,7 @@
  */
 import { ConfigError, quoteValue, redactUrl } from './config-error.ts';
 import { hasCredentials, headerValueProblem } from './http-values.ts';
-import { nearestWord } from './nearest-word.ts';
+import { didYouMean } from './nearest-word.ts';
 
 export type Environment = Record<string, string | undefined>;
 
@@ -47,8 +47,7 @@ export class EnvironmentReader {
     if (raw === undefined) return fallback;
     const found = words.find((word) => word.toLowerCase() === raw.toLowerCase());
     if (found === undefined) {
-      const suggestion = nearestWord(raw, words);
-      const hint = suggestion === undefined ? '' : `; did you mean "${suggestion}"?`;
+      const hint = didYouMean(raw, words);
       throw new ConfigError(`${name} must be one of ${words.join(', ')} (got ${quoteValue(raw)})${hint}`);
     }
     return found;

@@ -136,7 +136,7 @@ function readJwtSecret(reader: EnvironmentReader, nodeEnv: string): string | und
   return secret;
 }
 
-function readJwtTtl(reader: EnvironmentReader): number {
+export function readJwtTtl(reader: EnvironmentReader): number {
   const raw = reader.text('JWT_TTL') ?? '1h';
   const seconds = tryParseDurationSeconds(raw);
   const longest = 365 * 86_400;
@@ -148,7 +148,7 @@ function readJwtTtl(reader: EnvironmentReader): number {
   return seconds;
 }
 
-function readAdminEmail(reader: EnvironmentReader): string {
+export function readAdminEmail(reader: EnvironmentReader): string {
   const email = reader.text('FLEETCHAT_ADMIN_EMAIL') ?? 'admin@localhost';
   // Deliberately loose: `admin@localhost` has no dot and must pass.
   if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 254) {

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { formatPath, type FleetFileChecker, type Mapping, type PathSegment } from './fleet-checks.ts';
+import { decodeUtf8 } from './fleet-text.ts';
 import type { FleetAgent } from './types.ts';
 
 const agentKeys = [
@@ -12,8 +13,15 @@ const agentKeys = [
 ] as const;
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const longestSoulCharacters = 100_000;
-/** The workspace of an agent without `workspace:`; the same name as DEFAULT_WORKSPACE of agents/fleet-sync.ts. */
-const defaultWorkspace = 'default';
+/** Workspace names, here and in `fleetchat workspace add`. */
+export const longestWorkspaceName = 100;
+
+/** A workspace is made by its name and shown on terminals and in the console: one line of text. */
+export function hasControlCharacters(name: string): boolean {
+  return /\p{Cc}/u.test(name);
+}
+/** The workspace of an agent without `workspace:` (and of the first admin). */
+export const DEFAULT_WORKSPACE = 'default';
 
 export interface AgentContext {
   checker: FleetFileChecker;
@@ -34,7 +42,7 @@ export function readAgents(value: unknown, context: AgentContext): FleetAgent[] 
   const seenNames = new Map<string, number>();
   const seenIds = new Map<string, number>();
   agents.forEach((agent, index) => {
-    const workspace = agent.workspace ?? defaultWorkspace;
+    const workspace = agent.workspace ?? DEFAULT_WORKSPACE;
     const key = JSON.stringify([workspace, agent.name.toLowerCase()]);
     const earlier = seenNames.get(key);
     if (earlier !== undefined) {
@@ -61,9 +69,8 @@ function readAgent(entry: unknown, at: PathSegment[], context: AgentContext): Fl
   if (id !== undefined && !uuidPattern.test(id)) checker.expected([...at, 'id'], 'a UUID', id);
   const name = checker.requiredText(mapping, 'name', at, 100).trim();
   const soul = readSoul(mapping, at, context);
-  const workspace = checker.optionalText(mapping, 'workspace', at, 100);
-  // A workspace is made by its name and shown on terminals and in the console: one line of text.
-  if (workspace !== undefined && /\p{Cc}/u.test(workspace)) {
+  const workspace = checker.optionalText(mapping, 'workspace', at, longestWorkspaceName);
+  if (workspace !== undefined && hasControlCharacters(workspace)) {
     checker.expected([...at, 'workspace'], 'a name without control characters such as line breaks', workspace);
   }
 
@@ -106,7 +113,7 @@ function readSoul(mapping: Mapping, at: PathSegment[], context: AgentContext): s
   if (stats.size > 4 * longestSoulCharacters) {
     checker.fail([...at, 'soul'], `names ${soulPath}, which is larger than ${longestSoulCharacters} characters`);
   }
-  const text = readUtf8(soulPath);
+  const text = decodeUtf8(fs.readFileSync(soulPath));
   if (text === undefined) return checker.fail([...at, 'soul'], `names ${soulPath}, which is not UTF-8 text; save it as UTF-8`);
   if (text.includes('\u0000')) {
     checker.fail([...at, 'soul'], `names ${soulPath}, which contains NUL characters (is it a binary file?); a SOUL is UTF-8 text`);
@@ -116,16 +123,6 @@ function readSoul(mapping: Mapping, at: PathSegment[], context: AgentContext): s
     checker.fail([...at, 'soul'], `names ${soulPath}, which is larger than ${longestSoulCharacters} characters`);
   }
   return text;
-}
-
-/** The file as text, without a byte-order mark; undefined when it is not UTF-8 (a binary file, Latin-1). */
-function readUtf8(filePath: string): string | undefined {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(fs.readFileSync(filePath));
-  } catch (error) {
-    if (error instanceof TypeError) return undefined;
-    throw error;
-  }
 }
 
 function readModel(value: unknown, at: PathSegment[], context: AgentContext): FleetAgent['model'] {

@@ -3,7 +3,7 @@
  * path inside it (`agents[2].model.default`) and what is accepted there.
  */
 import { ConfigError, quoteValue } from './config-error.ts';
-import { nearestWord } from './nearest-word.ts';
+import { didYouMean } from './nearest-word.ts';
 
 export type PathSegment = string | number;
 export type Mapping = Record<string, unknown>;
@@ -49,8 +49,7 @@ export class FleetFileChecker {
   knownKeys(mapping: Mapping, allowed: readonly string[], at: readonly PathSegment[]): void {
     for (const key of Object.keys(mapping)) {
       if (allowed.includes(key)) continue;
-      const suggestion = nearestWord(key, allowed);
-      const hint = suggestion === undefined ? '' : `; did you mean "${suggestion}"?`;
+      const hint = didYouMean(key, allowed);
       this.fail([...at, key], `is not a known key${hint} (accepted: ${allowed.join(', ')})`);
     }
   }

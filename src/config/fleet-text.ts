@@ -27,12 +27,22 @@ function readText(absolute: string, label: string): string {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : String(error);
     throw new ConfigError(`${label}: cannot read the fleet file: ${reason}`, { cause: error });
   }
+  const text = decodeUtf8(bytes);
+  if (text === undefined) throw new ConfigError(`${label}: is not UTF-8 text; save it as UTF-8`);
+  return text;
+}
+
+/**
+ * `bytes` as UTF-8 text without a leading byte-order mark (editors on Windows like to write one),
+ * or undefined when they are not UTF-8: a Latin-1 "café" must not become "caf�" in an agent's
+ * text without a word. For the fleet file and the SOUL files it names.
+ */
+export function decodeUtf8(bytes: Uint8Array): string | undefined {
   try {
-    // fatal: a Latin-1 "café" must not become "caf�" in an agent's text without a word. The
-    // decoder also drops a leading byte-order mark, which editors on Windows like to write.
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch (error) {
-    throw new ConfigError(`${label}: is not UTF-8 text; save it as UTF-8`, { cause: error });
+    if (error instanceof TypeError) return undefined;
+    throw error;
   }
 }
 

@@ -7,7 +7,7 @@
  * The candidate closest to `word` (case slips, a letter or two off), else the one candidate it
  * abbreviates (`prod` for `production`), else undefined.
  */
-export function nearestWord(word: string, candidates: readonly string[]): string | undefined {
+function nearestWord(word: string, candidates: readonly string[]): string | undefined {
   let best: { candidate: string; distance: number } | undefined;
   for (const candidate of candidates) {
     const distance = word.toLowerCase() === candidate.toLowerCase() ? 0 : editDistance(word, candidate);
@@ -19,6 +19,12 @@ export function nearestWord(word: string, candidates: readonly string[]): string
   if (word.length < 3) return undefined;
   const abbreviated = candidates.filter((candidate) => candidate.toLowerCase().startsWith(word.toLowerCase()));
   return abbreviated.length === 1 ? abbreviated[0] : undefined;
+}
+
+/** `; did you mean "x"?` for the nearest candidate, or nothing: the tail of a refusal. */
+export function didYouMean(word: string, candidates: readonly string[]): string {
+  const suggestion = nearestWord(word, candidates);
+  return suggestion === undefined ? '' : `; did you mean "${suggestion}"?`;
 }
 
 function editDistance(left: string, right: string): number {

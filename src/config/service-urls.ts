@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { ConfigError, quoteValue, redactUrl } from './config-error.ts';
 import type { EnvironmentReader } from './env-reader.ts';
-import { nearestWord } from './nearest-word.ts';
+import { didYouMean } from './nearest-word.ts';
 
 const defaultDatabaseUrl = 'sqlite:./data/fleetchat.db';
 
@@ -81,8 +81,7 @@ function checkPostgresUrl(url: URL, raw: string): void {
     const refused = refusedPostgresParameters[name];
     if (refused !== undefined) throw new ConfigError(`DATABASE_URL ?${name}= ${refused}`);
     if (!postgresParameters.includes(name)) {
-      const suggestion = nearestWord(name, postgresParameters);
-      const hint = suggestion === undefined ? '' : `; did you mean "${suggestion}"?`;
+      const hint = didYouMean(name, postgresParameters);
       throw new ConfigError(`DATABASE_URL has the unknown parameter ?${name}=${hint} (accepted: ${postgresParameters.join(', ')})`);
     }
     // The store and the driver would each read one of them, and not say which.
