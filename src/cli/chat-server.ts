@@ -7,7 +7,7 @@ import { quoteValue, redactUrl } from '../config/config-error.ts';
 import type { Settings } from '../config/types.ts';
 import { systemCode } from '../failure-details.ts';
 import { UsageError } from './command.ts';
-import { hostInUrl } from './urls.ts';
+import { hostInUrl, isWildcardHost } from './urls.ts';
 
 export interface ChatServer {
   /** `http(s)://host:port[/prefix]`, for the REST calls. */
@@ -21,15 +21,13 @@ export interface ChatServer {
 }
 
 const schemes = ['http:', 'https:', 'ws:', 'wss:'];
-// Hosts that bind every interface: the server is reached on the loopback.
-const wildcardHosts = new Set(['0.0.0.0', '::', '[::]']);
 
 export function chooseChatServer(option: string | undefined, variable: string | undefined, readSettings: () => Pick<Settings, 'host' | 'port'>): ChatServer {
   if (option !== undefined) return readServerUrl(option, '--url', 'fix --url');
   // Empty counts as unset, as in the rest of the configuration.
   if (variable !== undefined && variable !== '') return readServerUrl(variable, 'FLEETCHAT_URL', 'fix FLEETCHAT_URL');
   const config = readSettings();
-  const host = wildcardHosts.has(config.host) ? '127.0.0.1' : hostInUrl(config.host);
+  const host = isWildcardHost(config.host) ? '127.0.0.1' : hostInUrl(config.host);
   return readServerUrl(`http://${host}:${config.port}`, 'the URL built from HOST and PORT', 'give its URL with --url or FLEETCHAT_URL (the default is built from HOST and PORT)');
 }
 

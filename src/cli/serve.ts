@@ -2,9 +2,9 @@ import { startServer } from '../bootstrap.ts';
 import type { Config } from '../config/types.ts';
 import type { Command } from './command.ts';
 import { redactUrl } from '../config/config-error.ts';
+import { DEFAULT_WORKSPACE } from '../config/fleet-agents.ts';
+import { isWildcardHost } from './urls.ts';
 
-// Hosts that bind every interface; the URL Fastify reports for them is the loopback one.
-const wildcardHosts = new Set(['0.0.0.0', '::', '[::]']);
 
 /**
  * Whether every agent answers with a provider of type mock. By the provider's type, not its name:
@@ -30,7 +30,7 @@ export const serveCommand: Command = {
     const providers = services.registry.names();
     const mockOnly = runsOnMockOnly(config);
     const lines = [
-      `fleetchat listening on ${server.url} (ready in ${Math.round(performance.now() - started)} ms)${wildcardHosts.has(config.host) ? `, and on every other address of this machine (HOST=${config.host})` : ''}`,
+      `fleetchat listening on ${server.url} (ready in ${Math.round(performance.now() - started)} ms)${isWildcardHost(config.host) ? `, and on every other address of this machine (HOST=${config.host})` : ''}`,
       `  store: ${services.store.kind} (${redactUrl(config.databaseUrl)}), coordination: ${services.coordination.kind}`,
       `  fleet: ${config.fleet.agents.length} agent(s) from ${config.fleet.source}; providers: ${providers.join(', ')}`,
       `  ${services.wordVectors().note}`,
@@ -40,7 +40,7 @@ export const serveCommand: Command = {
     else if (mode !== 'embedded') lines.push(`  routing mode: ${mode} (${mode === 'llm' ? config.fleet.routing.llmModel : config.fleet.routing.embeddingsModel})`);
     if (mockOnly) lines.push('  models: every agent runs on the built-in offline mock provider (set OPENAI_API_KEY or ANTHROPIC_API_KEY for real models)');
     if (server.admin) {
-      lines.push(`  ${server.admin.firstStart ? 'first start' : 'workspace "default" had no admin'}: created admin ${server.admin.email}` + (server.admin.password ? ` with password ${server.admin.password} (shown once; change it or set FLEETCHAT_ADMIN_PASSWORD)` : ' with FLEETCHAT_ADMIN_PASSWORD'));
+      lines.push(`  ${server.admin.firstStart ? 'first start' : `workspace "${DEFAULT_WORKSPACE}" had no admin`}: created admin ${server.admin.email}` + (server.admin.password ? ` with password ${server.admin.password} (shown once; change it or set FLEETCHAT_ADMIN_PASSWORD)` : ' with FLEETCHAT_ADMIN_PASSWORD'));
     }
     lines.push(`  console: ${server.url}/   API docs: ${server.url}/docs`);
     // Listen for the signals before the banner says the server is up: whoever reads the banner
