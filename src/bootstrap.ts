@@ -10,6 +10,7 @@ import { shortestJwtSecret } from './config/env.ts';
 import type { Config, Settings } from './config/types.ts';
 import { AppError } from './errors.ts';
 import { endpoint, systemCode } from './failure-details.ts';
+import { makeFolder } from './folders.ts';
 import type { Coordination } from './coordination/coordination.ts';
 import { createMemoryCoordination } from './coordination/memory/index.ts';
 import { Metrics } from './metrics/metrics.ts';
@@ -115,7 +116,7 @@ export function resolveJwtSecret(config: Settings, warn: (message: string) => vo
   }
   const secret = randomBytes(32).toString('base64url');
   try {
-    fs.mkdirSync(config.dataDir, { recursive: true });
+    makeFolder(config.dataDir);
     fs.writeFileSync(file, secret + '\n', { mode: 0o600 });
   } catch (error) {
     throw secretFileFailure(error, file);

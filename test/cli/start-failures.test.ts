@@ -86,6 +86,22 @@ describe('fleetchat serve refuses to start, saying what to change', () => {
     });
   }, 30_000);
 
+  // /proc refuses new entries with ENOENT although it exists: Node's recursive mkdir looped there forever.
+  it.concurrent.skipIf(!fs.existsSync('/proc/self'))('a data folder or SQLite folder that the file system will not create, at once', async () => {
+    const [dataDir, sqliteFolder] = await Promise.all([
+      serve({ DATA_DIR: '/proc/fleetchat-data' }),
+      serve({ JWT_SECRET: 's'.repeat(40), DATABASE_URL: 'sqlite:/proc/fleetchat-data/fleetchat.db' }),
+    ]);
+    expect(dataDir).toEqual({
+      code: 1,
+      stderr: 'fleetchat serve: JWT_SECRET is not set and the generated key cannot be kept in /proc/fleetchat-data/jwt-secret: /proc/fleetchat-data does not exist and cannot be created; set JWT_SECRET (at least 32 characters), or DATA_DIR to a folder fleetchat may write\n',
+    });
+    expect(sqliteFolder).toEqual({
+      code: 1,
+      stderr: 'fleetchat serve: cannot open the SQLite database /proc/fleetchat-data/fleetchat.db: /proc/fleetchat-data does not exist and cannot be created; fix DATABASE_URL (sqlite:<a file path fleetchat may create and write>)\n',
+    });
+  }, 30_000);
+
   it.skipIf(!postgresAvailable)('a PostgreSQL database or user that does not exist', async () => {
     const server = new URL(testDatabaseUrl);
     const at = `${server.hostname}:${server.port || 5432}`;

@@ -4,9 +4,9 @@
  * database, assembles them and gives every method the port's promise-returning shape and error
  * types.
  */
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { makeFolder } from '../../folders.ts';
 import type { Store } from '../store.ts';
 import { createAgentRepository } from './agents.ts';
 import { translateError } from './errors.ts';
@@ -46,7 +46,7 @@ function isMemory(filename: string): boolean {
 }
 
 function openDatabase(options: SqliteStoreOptions): Database {
-  if (!isMemory(options.filename)) mkdirSync(dirname(options.filename), { recursive: true });
+  if (!isMemory(options.filename)) makeFolder(dirname(options.filename));
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
   const database = new BetterSqlite3(options.filename, { timeout: busyTimeoutMs });
   // An in-memory database has no file to keep a write-ahead log in; it stays in `memory` mode.
