@@ -4,6 +4,7 @@
  * a command runs no chat turn and deletes no user, so it has nothing to agree on with other
  * instances, and an unreachable REDIS_URL must not stop it (only `serve` connects).
  */
+import { randomBytes } from 'node:crypto';
 import { AuthService } from '../auth/auth-service.ts';
 import { TokenSigner } from '../auth/tokens.ts';
 import { createStore, resolveJwtSecret } from '../bootstrap.ts';
@@ -34,13 +35,16 @@ export async function withAccounts<T>(settings: Settings, work: (accounts: Accou
   }
 }
 
-/** The store (migrated) and every service, for a command that uses the fleet. */
+/** The store (migrated) and every service, for a command that uses the fleet but no token. */
 export async function withServices<T>(config: Config, work: (services: Services) => Promise<T>): Promise<T> {
   const store = await createStore(config);
   const coordination = createMemoryCoordination();
   try {
     await store.migrate();
-    return await work(createServices({ config, store, coordination, jwtSecret: resolveJwtSecret(config, warn) }));
+    // `route`, its one user, signs and verifies no token: a key of its own spares it JWT_SECRET
+    // (required on PostgreSQL) and the generated key file.
+    const jwtSecret = config.jwtSecret ?? randomBytes(32).toString('base64url');
+    return await work(createServices({ config, store, coordination, jwtSecret }));
   } finally {
     await coordination.close();
     await store.close();

@@ -9,10 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
+import { createTestSchema, dropTestSchema, reachable, testDatabaseUrl } from '../helpers/stores.ts';
 import { runCli } from './run-cli.ts';
 
 const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetchat-reads-'));
 afterAll(() => fs.rmSync(directory, { recursive: true, force: true }));
+const postgresAvailable = await reachable(testDatabaseUrl);
+if (!postgresAvailable) console.warn(`route on PostgreSQL skipped: PostgreSQL not reachable at ${testDatabaseUrl}`);
 
 // A list that is never closed: not valid YAML.
 const brokenFleet = path.join(directory, 'broken.yaml');
@@ -74,5 +77,27 @@ describe('commands connect to Redis only to serve', () => {
     expectAccountCommandsWorked(results);
     expect(route.code, route.stderr).toBe(0);
     expect(route.stdout).toMatch(/agent:\s+Ledger/);
+  }, 30_000);
+});
+
+describe('route needs no JWT key: it signs and verifies no token', () => {
+  it('on SQLite, without JWT_SECRET, it writes no key file and warns of none', async () => {
+    const dataDir = path.join(directory, 'route-data');
+    const route = await runCli(['route', 'which invoices are still unpaid this quarter?'], env('route-no-key', { JWT_SECRET: '', DATA_DIR: dataDir }));
+    expect(route.code, route.stderr).toBe(0);
+    expect(route.stderr).toBe('');
+    expect(route.stdout).toMatch(/agent:\s+Ledger/);
+    expect(fs.existsSync(path.join(dataDir, 'jwt-secret'))).toBe(false);
+  }, 30_000);
+
+  it.skipIf(!postgresAvailable)('on PostgreSQL, without JWT_SECRET (which serve requires there)', async () => {
+    const { schema, databaseUrl } = await createTestSchema();
+    try {
+      const route = await runCli(['route', 'which invoices are still unpaid this quarter?'], { ...env('unused'), DATABASE_URL: databaseUrl, JWT_SECRET: '' });
+      expect(route.code, route.stderr).toBe(0);
+      expect(route.stdout).toMatch(/agent:\s+Ledger/);
+    } finally {
+      await dropTestSchema(schema);
+    }
   }, 30_000);
 });

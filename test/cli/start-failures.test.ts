@@ -87,7 +87,7 @@ describe('fleetchat serve refuses to start, saying what to change', () => {
   }, 30_000);
 
   // /proc refuses new entries with ENOENT although it exists: Node's recursive mkdir looped there forever.
-  it.concurrent.skipIf(!fs.existsSync('/proc/self'))('a data folder or SQLite folder that the file system will not create, at once', async () => {
+  it.skipIf(!fs.existsSync('/proc/self')).concurrent('a data folder or SQLite folder that the file system will not create, at once', async () => {
     const [dataDir, sqliteFolder] = await Promise.all([
       serve({ DATA_DIR: '/proc/fleetchat-data' }),
       serve({ JWT_SECRET: 's'.repeat(40), DATABASE_URL: 'sqlite:/proc/fleetchat-data/fleetchat.db' }),
