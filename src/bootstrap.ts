@@ -25,12 +25,8 @@ import { attachWebSocket } from './ws/index.ts';
 export async function createStore(config: Settings): Promise<Store> {
   const url = config.databaseUrl;
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    // `?schema=name` (ours) keeps fleetchat's tables in their own schema of a shared database.
-    const parsed = new URL(url);
-    const schema = parsed.searchParams.get('schema') ?? undefined;
-    parsed.searchParams.delete('schema');
     const { createPostgresStore } = await import('./store/postgres/index.ts');
-    return createPostgresStore({ connectionString: parsed.toString(), schema });
+    return createPostgresStore(postgresConnection(url));
   }
   const filename = url.slice('sqlite:'.length);
   const { createSqliteStore } = await import('./store/sqlite/index.ts');
@@ -39,6 +35,26 @@ export async function createStore(config: Settings): Promise<Store> {
   } catch (error) {
     throw sqliteOpenFailure(error, filename);
   }
+}
+
+/**
+ * What the pg driver is given for a PostgreSQL DATABASE_URL:
+ * - `?schema=name` (ours, it keeps fleetchat's tables in their own schema of a shared database)
+ *   is taken out;
+ * - `sslmode=prefer`, `require` and `verify-ca` are written `verify-full`, which is what pg 8
+ *   does with them (it verifies the certificate and the host name, unlike libpq). Given as they
+ *   are, pg prints a multi-line security warning at every start; with `uselibpqcompat=true` they
+ *   keep libpq's meaning and go through unchanged.
+ */
+export function postgresConnection(url: string): { connectionString: string; schema?: string } {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema') ?? undefined;
+  parsed.searchParams.delete('schema');
+  const sslmode = parsed.searchParams.get('sslmode');
+  if (parsed.searchParams.get('uselibpqcompat') !== 'true' && (sslmode === 'prefer' || sslmode === 'require' || sslmode === 'verify-ca')) {
+    parsed.searchParams.set('sslmode', 'verify-full');
+  }
+  return { connectionString: parsed.toString(), schema };
 }
 
 /** Why the SQLite file could not be opened, and the setting to change; other errors as they are. */

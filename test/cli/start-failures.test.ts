@@ -102,7 +102,7 @@ describe('fleetchat serve refuses to start, saying what to change', () => {
     });
   }, 30_000);
 
-  it.skipIf(!postgresAvailable)('a PostgreSQL database or user that does not exist', async () => {
+  it.skipIf(!postgresAvailable)('a PostgreSQL database or user that does not exist, or no SSL where sslmode asks for it', async () => {
     const server = new URL(testDatabaseUrl);
     const at = `${server.hostname}:${server.port || 5432}`;
     const missingDatabase = new URL(testDatabaseUrl);
@@ -111,10 +111,21 @@ describe('fleetchat serve refuses to start, saying what to change', () => {
     missingUser.username = 'fleetchat_no_such_user';
     missingUser.password = '';
     const secret = { JWT_SECRET: 's'.repeat(40) };
-    const [database, user] = await Promise.all([serve({ ...secret, DATABASE_URL: missingDatabase.toString() }), serve({ ...secret, DATABASE_URL: missingUser.toString() })]);
+    // The test server has no SSL; sslmode=require used to add pg's own multi-line warning.
+    const requiresSsl = new URL(testDatabaseUrl);
+    requiresSsl.searchParams.set('sslmode', 'require');
+    const [database, user, ssl] = await Promise.all([
+      serve({ ...secret, DATABASE_URL: missingDatabase.toString() }),
+      serve({ ...secret, DATABASE_URL: missingUser.toString() }),
+      serve({ ...secret, DATABASE_URL: requiresSsl.toString() }),
+    ]);
     expect(database).toEqual({
       code: 1,
       stderr: `fleetchat serve: PostgreSQL at ${at}/fleetchat_no_such_database: database "fleetchat_no_such_database" does not exist: create it (e.g. createdb "fleetchat_no_such_database"), or fix the database name in DATABASE_URL\n`,
+    });
+    expect(ssl).toEqual({
+      code: 1,
+      stderr: `fleetchat serve: PostgreSQL at ${at}${server.pathname} does not accept SSL connections: remove sslmode from DATABASE_URL, or enable SSL on the server\n`,
     });
     expect(user.code).toBe(1);
     // The server's wording for an unknown role depends on its authentication method; what to do does not.
