@@ -9,12 +9,47 @@ interface ValidationIssue {
   params?: Record<string, unknown>;
 }
 
+/** What ajv's "must match format" means, said with an example a client can copy. */
+const formatHints: Record<string, string> = {
+  uuid: 'must be a UUID, such as the ids the API returns',
+  'date-time': 'must be an ISO-8601 date and time with a time zone, such as 2026-03-17T10:00:00Z',
+  email: 'must be an email address',
+};
+
 function describeIssue(context: string, issue: ValidationIssue): string {
   const path = `${context}${issue.instancePath ?? ''}`.replace(/\//g, '.');
   if (issue.keyword === 'additionalProperties') return `${path} has an unknown field "${String(issue.params?.additionalProperty)}"`;
   if (issue.keyword === 'required') return `${path} is missing the required field "${String(issue.params?.missingProperty)}"`;
   if (issue.keyword === 'pattern' && path.endsWith('message')) return `${path} must not be only white space`;
+  const allowed = issue.params?.allowedValues;
+  if (issue.keyword === 'enum' && Array.isArray(allowed)) return `${path} must be one of ${allowed.map((value) => JSON.stringify(value)).join(', ')}`;
+  const formatHint = issue.keyword === 'format' ? formatHints[String(issue.params?.format)] : undefined;
+  if (formatHint) return `${path} ${formatHint}`;
   return `${path} ${issue.message ?? 'is invalid'}`;
+}
+
+/**
+ * A choice among constants (`order`: desc | asc, `role`, `status`) fails in ajv as one "must be
+ * equal to constant" per branch, then "must match a schema in anyOf", none naming a value: they
+ * become one issue listing the accepted values.
+ */
+function mergeChoices(issues: ValidationIssue[]): ValidationIssue[] {
+  const merged: ValidationIssue[] = [];
+  for (const issue of issues) {
+    if (issue.keyword === 'anyOf') {
+      const branches = merged.filter((earlier) => earlier.keyword === 'const' && earlier.instancePath === issue.instancePath);
+      if (branches.length > 0) {
+        const at = merged.indexOf(branches[0]!);
+        const allowedValues = branches.map((branch) => branch.params?.allowedValue);
+        const rest = merged.filter((earlier) => !branches.includes(earlier));
+        rest.splice(at, 0, { instancePath: issue.instancePath, keyword: 'enum', params: { allowedValues } });
+        merged.splice(0, merged.length, ...rest);
+        continue;
+      }
+    }
+    merged.push(issue);
+  }
+  return merged;
 }
 
 /** Every framework or library error as the AppError the client will see. */
@@ -26,7 +61,7 @@ export function asAppError(error: unknown): AppError {
   const fastifyError = error as FastifyError & { validation?: ValidationIssue[]; validationContext?: string };
   if (fastifyError.validation) {
     const context = fastifyError.validationContext ?? 'request';
-    const details = fastifyError.validation.map((issue) => ({ path: `${context}${issue.instancePath ?? ''}`, message: describeIssue(context, issue) }));
+    const details = mergeChoices(fastifyError.validation).map((issue) => ({ path: `${context}${issue.instancePath ?? ''}`, message: describeIssue(context, issue) }));
     return new AppError('VALIDATION_ERROR', `Invalid request: ${details[0]?.message ?? 'validation failed'}.`, { details, cause: error });
   }
   switch (fastifyError.code) {
