@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { AnswerEvent } from '../chat/events.ts';
 import { toFrame } from '../chat/frames.ts';
 import type { Services } from '../services.ts';
@@ -18,6 +19,9 @@ export async function streamEventsAsSse(reply: FastifyReply, events: AsyncGenera
   reply.hijack();
   const response = reply.raw;
   response.writeHead(200, {
+    // Headers set before the answer started (X-RateLimit-* of the request limit): a hijacked
+    // reply does not send them by itself.
+    ...(reply.getHeaders() as OutgoingHttpHeaders),
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache, no-transform',
     connection: 'keep-alive',
