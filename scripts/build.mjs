@@ -6,6 +6,7 @@ import { build } from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildClientTypes } from './build-client-types.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = path.join(root, 'dist', 'server');
@@ -26,7 +27,7 @@ await build({
 });
 fs.writeFileSync(path.join(outdir, 'built-at'), String(Date.now()));
 // The typed client as plain JavaScript, so that `import … from 'fleetchat/client'` works on plain
-// Node and in any bundler (its types are the TypeScript sources, package.json "exports").
+// Node and in any bundler; its declaration files go to dist/types (package.json "exports").
 const clientOutdir = path.join(root, 'dist', 'client');
 fs.rmSync(clientOutdir, { recursive: true, force: true });
 await build({
@@ -40,4 +41,5 @@ await build({
   sourcemap: 'linked',
   logLevel: 'warning',
 });
-process.stdout.write(`fleetchat: server bundled into dist/server, client into dist/client, in ${Math.round(performance.now() - started)} ms\n`);
+buildClientTypes(root);
+process.stdout.write(`fleetchat: server bundled into dist/server, client into dist/client (types in dist/types), in ${Math.round(performance.now() - started)} ms\n`);
