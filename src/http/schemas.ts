@@ -246,6 +246,28 @@ export const AgentsQuery = closed({
 
 export const StatsQuery = closed({ from: Type.Optional(Timestamp), to: Type.Optional(Timestamp) });
 
+const Count = Type.Integer({ minimum: 0 });
+const usageFigures = {
+  messages: Count,
+  tokens: closed({ input: Count, output: Count }),
+  feedback: closed({
+    count: Count,
+    average: Nullable(Type.Number({ description: 'Mean rating, null without feedback' })),
+    distribution: closed({ '1': Count, '2': Count, '3': Count, '4': Count, '5': Count }),
+  }),
+  latencyMs: closed({ p50: Nullable(Type.Number()), p95: Nullable(Type.Number()) }),
+  errors: Count,
+};
+
+export const AgentStatsResponse = closed({
+  agentId: Uuid,
+  from: Timestamp,
+  to: Timestamp,
+  ...usageFigures,
+  sessions: Count,
+  byModel: Type.Record(Type.String(), closed({ ...usageFigures, sessions: Type.Optional(Count) }), { description: 'The same figures per model that answered' }),
+});
+
 export type SendMessage = Static<ReturnType<typeof SendMessageBody>>;
 export type History = Static<typeof HistoryQuery>;
 export type FeedbackInput = Static<typeof FeedbackBody>;

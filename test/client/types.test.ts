@@ -27,6 +27,7 @@ check<Same<Client.HistoryPagination, Static<typeof Schemas.HistoryPagination>>>(
 check<Same<Client.SessionsPagination, Static<typeof Schemas.SessionsPagination>>>();
 check<Same<Client.SessionsPage, Static<typeof Schemas.SessionsResponse>>>();
 check<Same<Client.AgentsQuery, Static<typeof Schemas.AgentsQuery>>>();
+check<Same<Client.AgentStats, Static<typeof Schemas.AgentStatsResponse>>>();
 // The server types routedBy as a plain string in its schemas; the client names the five values.
 check<Fits<Client.Answer, Static<typeof Schemas.AnswerView>>>();
 check<Fits<Client.HistoryItem, Static<typeof Schemas.HistoryItem>>>();

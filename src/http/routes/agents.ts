@@ -6,7 +6,7 @@ import { toAgentView } from '../../agents/agent-view.ts';
 import { AppError } from '../../errors.ts';
 import type { Services } from '../../services.ts';
 import { principalOf } from '../principal.ts';
-import { AgentView, AgentsQuery, CreateAgentBody, IdParams, Pagination, StatsQuery, UpdateAgentBody, errorResponses } from '../schemas.ts';
+import { AgentStatsResponse, AgentView, AgentsQuery, CreateAgentBody, IdParams, Pagination, StatsQuery, UpdateAgentBody, errorResponses } from '../schemas.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -67,7 +67,7 @@ export async function registerAgentRoutes(root: FastifyInstance, services: Servi
     '/api/agents/:id/stats',
     {
       config: { admin: true },
-      schema: { tags: ['agents'], summary: 'Feedback, usage and latency of an agent (admin; default: the last 30 days)', security, params: IdParams, querystring: StatsQuery, response: errorResponses(400, 401, 403, 404) },
+      schema: { tags: ['agents'], summary: 'Feedback, usage and latency of an agent (admin; default: the last 30 days)', security, params: IdParams, querystring: StatsQuery, response: { 200: AgentStatsResponse, ...errorResponses(400, 401, 403, 404) } },
     },
     async (request) => {
       const principal = principalOf(request);
