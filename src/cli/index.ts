@@ -36,7 +36,8 @@ function helpOf(name: string, command: Command): string {
     const flag = `--${option}${spec.type === 'string' ? ' <value>' : ''}`;
     return `  ${flag.padEnd(24)} ${(spec as { description?: string }).description ?? ''}`;
   });
-  return `Usage: fleetchat ${command.usage}\n\n${command.summary}\n\nOptions:\n${lines.join('\n')}\n  ${'--help'.padEnd(24)} show this help`;
+  lines.push(`  ${'--help'.padEnd(24)} show this help`);
+  return `Usage: fleetchat ${command.usage}\n\n${command.summary}\n\nOptions:\n${lines.join('\n')}`;
 }
 
 const isHelp = (word: string | undefined) => word === '--help' || word === '-h' || word === 'help';

@@ -36,6 +36,15 @@ describe('fleetchat CLI', () => {
     expect(help.stdout).toContain('--email');
   }, 60_000);
 
+  it('a command without options lists --help right under "Options:", without a blank line', async () => {
+    for (const command of ['serve', 'migrate']) {
+      const help = await fleetchat(command, '--help');
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(/\nOptions:\n {2}--help +show this help\n?$/);
+    }
+    expect((await fleetchat('token', '--help')).stdout).toMatch(/\nOptions:\n {2}--email <value> +the user's email\n {2}--ttl /);
+  }, 60_000);
+
   it('refuses bad input with one line and a non-zero exit', async () => {
     const unknown = await fleetchat('frobnicate');
     expect(unknown.code).not.toBe(0);
