@@ -22,7 +22,7 @@ export function buildClientTypes(root) {
     strict: true,
     skipLibCheck: true,
     lib: ['lib.es2024.d.ts', 'lib.dom.d.ts'],
-    types: ['node'],
+    types: [], // the client needs no @types/node (a devDependency): an install without dev packages builds too
     rootDir: path.join(root, 'src'),
     outDir,
   });
