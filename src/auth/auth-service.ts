@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { AppError, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { RevocationBus } from '../coordination/coordination.ts';
@@ -13,6 +14,8 @@ export interface Principal {
   email: string;
   /** Seconds since the epoch at which the token expires (sockets close then). */
   tokenExpiresAt: number;
+  /** The token's password stamp, if it has one (sockets re-check it after a password change). */
+  passwordStamp?: string;
 }
 
 export interface PublicUser {
@@ -36,6 +39,29 @@ const unauthorized = (message = 'Missing or invalid token; log in at POST /api/a
 
 export const MIN_PASSWORD_LENGTH = 12;
 
+const stamps = new WeakMap<User, string>();
+
+/**
+ * What a token carries of the password it was issued under: 96 bits of a SHA-256 of the stored
+ * (salted, scrypt) hash. It changes with every new password, and tells nothing about it.
+ */
+export function passwordStamp(user: User): string {
+  let stamp = stamps.get(user);
+  if (stamp === undefined) {
+    stamp = createHash('sha256').update(user.passwordHash).digest('base64url').slice(0, 16);
+    stamps.set(user, stamp);
+  }
+  return stamp;
+}
+
+const passwordChanged = () => unauthorized('The password was changed after this token was issued; log in again at POST /api/auth/login.');
+
+function checkPasswordLength(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH) {
+    throw new AppError('VALIDATION_ERROR', `The password must have at least ${MIN_PASSWORD_LENGTH} characters.`);
+  }
+}
+
 /**
  * Users are looked up on every authenticated request so that a deleted user's tokens stop
  * working at once. A short cache keeps that lookup off the hot path; deletions evict through
@@ -53,7 +79,7 @@ export class AuthService {
     this.#signer = deps.signer;
     this.#revocations = deps.revocations;
     this.#cacheMs = deps.userCacheMs ?? 5_000;
-    this.#revocations.onUserDeleted((userId) => this.#cache.delete(userId));
+    this.#revocations.onUserChanged((userId) => this.#cache.delete(userId));
   }
 
   async login(email: string, password: string): Promise<{ token: string; user: PublicUser }> {
@@ -61,12 +87,11 @@ export class AuthService {
     // Verify against a decoy for unknown emails: same work, same answer, nothing revealed.
     const valid = await verifyPassword(password, user?.passwordHash ?? (await decoyPasswordHash()));
     if (!user || !valid) throw unauthorized('Wrong email or password.');
-    const { token } = await this.#signer.sign({ userId: user.id, workspaceId: user.workspaceId, role: user.role });
-    return { token, user: toPublicUser(user) };
+    return { token: await this.issueToken(user), user: toPublicUser(user) };
   }
 
   async issueToken(user: User, ttlSeconds?: number): Promise<string> {
-    return (await this.#signer.sign({ userId: user.id, workspaceId: user.workspaceId, role: user.role, ttlSeconds })).token;
+    return (await this.#signer.sign({ userId: user.id, workspaceId: user.workspaceId, role: user.role, passwordStamp: passwordStamp(user), ttlSeconds })).token;
   }
 
   /** The principal for a bearer token, or 401. */
@@ -76,13 +101,72 @@ export class AuthService {
     if (!claims) throw unauthorized('The token is invalid or expired; log in again at POST /api/auth/login.');
     const user = await this.#liveUser(claims.userId);
     if (!user || user.workspaceId !== claims.workspaceId) throw unauthorized('The token belongs to no current user; log in again.');
+    if (claims.passwordStamp !== undefined && claims.passwordStamp !== passwordStamp(user)) throw passwordChanged();
     // The role comes from the store, so a demotion takes effect without waiting for expiry.
-    return { userId: user.id, workspaceId: user.workspaceId, role: user.role, email: user.email, tokenExpiresAt: claims.expiresAt };
+    return {
+      userId: user.id,
+      workspaceId: user.workspaceId,
+      role: user.role,
+      email: user.email,
+      tokenExpiresAt: claims.expiresAt,
+      ...(claims.passwordStamp === undefined ? {} : { passwordStamp: claims.passwordStamp }),
+    };
   }
 
-  /** True while the user exists and is not deleted (sockets re-check this). */
-  async isLive(userId: string): Promise<boolean> {
-    return (await this.#liveUser(userId)) !== undefined;
+  /**
+   * Why a socket authenticated as `principal` must close now, or undefined while its token still
+   * holds: the user was deleted, or its password changed after the token was issued.
+   */
+  async revokedBecause(principal: Principal): Promise<'user removed' | 'password changed' | undefined> {
+    const user = await this.#liveUser(principal.userId);
+    if (!user) return 'user removed';
+    if (principal.passwordStamp !== undefined && principal.passwordStamp !== passwordStamp(user)) return 'password changed';
+    return undefined;
+  }
+
+  /**
+   * The caller's own password, given the current one. Every token issued before stops working
+   * (on every instance); the answer carries a new one, as a login does.
+   */
+  async changePassword(principal: Principal, currentPassword: string, newPassword: string): Promise<{ token: string; user: PublicUser }> {
+    const user = await this.#store.getUser(principal.userId);
+    if (!user || user.deletedAt) throw unauthorized('The token belongs to no current user; log in again.');
+    if (!(await verifyPassword(currentPassword, user.passwordHash))) throw new AppError('FORBIDDEN', 'The current password is wrong.');
+    checkPasswordLength(newPassword);
+    if (newPassword === currentPassword) throw new AppError('VALIDATION_ERROR', 'The new password is the same as the current one; choose another.');
+    const changed = await this.#replacePassword(user.workspaceId, user.id, newPassword);
+    if (!changed) throw unauthorized('The token belongs to no current user; log in again.');
+    return { token: await this.issueToken(changed), user: toPublicUser(changed) };
+  }
+
+  /**
+   * An admin sets the password of another user of its workspace (a forgotten one); that user's
+   * tokens stop working. An admin's own password needs the current one (`changePassword`).
+   */
+  async setPassword(principal: Principal, userId: string, newPassword: string): Promise<void> {
+    if (userId === principal.userId) {
+      throw new AppError('CONFLICT', 'To change your own password, use POST /api/auth/password with your current one.');
+    }
+    if (!(await this.resetPassword(principal.workspaceId, userId, newPassword))) throw notFound('user');
+  }
+
+  /**
+   * Sets the password of a user of the workspace with no other check than its length (the admin
+   * API above, and the operator's `fleetchat user password`); false when there is no such user.
+   */
+  async resetPassword(workspaceId: string, userId: string, newPassword: string): Promise<boolean> {
+    checkPasswordLength(newPassword);
+    return (await this.#replacePassword(workspaceId, userId, newPassword)) !== undefined;
+  }
+
+  /** Stores the new hash, then tells every instance; the updated user, or undefined when there is none. */
+  async #replacePassword(workspaceId: string, userId: string, password: string): Promise<User | undefined> {
+    const passwordHash = await hashPassword(password);
+    if (!(await this.#store.setPasswordHash(workspaceId, userId, passwordHash))) return undefined;
+    this.#cache.delete(userId);
+    await this.#revocations.publishUserChanged(userId);
+    const user = await this.#store.getUser(userId);
+    return user && !user.deletedAt ? user : undefined;
   }
 
   async #liveUser(userId: string): Promise<User | undefined> {
@@ -100,9 +184,7 @@ export class AuthService {
   }
 
   async createUser(input: { workspaceId: string; email: string; password: string; role: Role }): Promise<User> {
-    if (input.password.length < MIN_PASSWORD_LENGTH) {
-      throw new AppError('VALIDATION_ERROR', `The password must have at least ${MIN_PASSWORD_LENGTH} characters.`);
-    }
+    checkPasswordLength(input.password);
     const email = input.email.trim().toLowerCase();
     // Checked first so that a duplicate costs a lookup, not a deliberately slow hash; the unique
     // index still decides when two requests race.
@@ -127,6 +209,6 @@ export class AuthService {
     const deleted = await this.#store.deleteUser(principal.workspaceId, userId, new Date());
     if (!deleted) throw notFound('user');
     this.#cache.delete(userId);
-    await this.#revocations.publishUserDeleted(userId);
+    await this.#revocations.publishUserChanged(userId);
   }
 }

@@ -9,6 +9,11 @@ export interface TokenClaims {
   role: Role;
   issuedAt: number;
   expiresAt: number;
+  /**
+   * `pwd`: a digest of the user's password hash when the token was issued; a token whose digest
+   * no longer matches was issued before a password change. Absent from tokens of earlier versions.
+   */
+  passwordStamp?: string;
 }
 
 /**
@@ -30,10 +35,10 @@ export class TokenSigner {
     this.#ttlSeconds = ttlSeconds;
   }
 
-  async sign(input: { userId: string; workspaceId: string; role: Role; ttlSeconds?: number; now?: number }): Promise<{ token: string; expiresAt: number }> {
+  async sign(input: { userId: string; workspaceId: string; role: Role; passwordStamp?: string; ttlSeconds?: number; now?: number }): Promise<{ token: string; expiresAt: number }> {
     const issuedAt = Math.floor((input.now ?? Date.now()) / 1000);
     const expiresAt = issuedAt + (input.ttlSeconds ?? this.#ttlSeconds);
-    const token = await new SignJWT({ wid: input.workspaceId, role: input.role })
+    const token = await new SignJWT({ wid: input.workspaceId, role: input.role, ...(input.passwordStamp === undefined ? {} : { pwd: input.passwordStamp }) })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(input.userId)
       .setIssuedAt(issuedAt)
@@ -61,10 +66,10 @@ export class TokenSigner {
   async #verifyFully(token: string): Promise<TokenClaims | undefined> {
     try {
       const { payload } = await jwtVerify(token, this.#key, { algorithms: ['HS256'], requiredClaims: ['sub', 'exp', 'iat'] });
-      const { sub, wid, role, iat, exp } = payload;
+      const { sub, wid, role, iat, exp, pwd } = payload;
       if (typeof sub !== 'string' || typeof wid !== 'string' || (role !== 'admin' && role !== 'member')) return undefined;
-      if (typeof iat !== 'number' || typeof exp !== 'number') return undefined;
-      return { userId: sub, workspaceId: wid, role, issuedAt: iat, expiresAt: exp };
+      if (typeof iat !== 'number' || typeof exp !== 'number' || (pwd !== undefined && typeof pwd !== 'string')) return undefined;
+      return { userId: sub, workspaceId: wid, role, issuedAt: iat, expiresAt: exp, ...(pwd === undefined ? {} : { passwordStamp: pwd }) };
     } catch (error) {
       if (error instanceof joseErrors.JOSEError || error instanceof TypeError) return undefined;
       throw error;

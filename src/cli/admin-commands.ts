@@ -1,4 +1,5 @@
 import { DEFAULT_WORKSPACE, ensureWorkspace, syncFleet } from '../agents/fleet-sync.ts';
+import { generatePassword } from '../auth/password.ts';
 import { createStore } from '../bootstrap.ts';
 import { quoteValue } from '../config/config-error.ts';
 import { createMessageRouter } from '../chat/route-message.ts';
@@ -64,6 +65,28 @@ export const userAddCommand: Command = {
       const workspace = values.workspace ? await workspaceNamed(store, values.workspace as string) : await ensureWorkspace(store, DEFAULT_WORKSPACE);
       const user = await auth.createUser({ workspaceId: workspace.id, email, password, role: role as Role });
       process.stdout.write(`created ${user.role} ${user.email} (${user.id}) in workspace ${workspace.name}\n`);
+      return 0;
+    });
+  },
+};
+
+export const userPasswordCommand: Command = {
+  usage: 'user password --email E [--password P]',
+  summary: 'Set a user\'s password (a new one is generated and printed without --password)',
+  options: {
+    email: { type: 'string', description: 'the user\'s email' } as never,
+    password: { type: 'string', description: 'at least 12 characters (default: generated)' } as never,
+  },
+  async run({ values, settings }) {
+    const email = readEmail('--email', required(values, 'email'));
+    const given = values.password as string | undefined;
+    if (given === '') throw new UsageError('--password is empty; give one of at least 12 characters, or leave --password out to have one generated');
+    const password = given ?? generatePassword();
+    return withAccounts(settings(), async ({ store, auth }) => {
+      const user = await store.getUserByEmail(email);
+      if (!user) throw new UsageError(`no user with email ${email}`);
+      if (!(await auth.resetPassword(user.workspaceId, user.id, password))) throw new UsageError(`no user with email ${email}`);
+      process.stdout.write(given === undefined ? `password of ${user.email} set to: ${password}\n` : `password of ${user.email} set\n`);
       return 0;
     });
   },

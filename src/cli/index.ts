@@ -4,7 +4,7 @@ import { readCommandLine } from './arguments.ts';
 import { chatCommand } from './chat.ts';
 import type { Command } from './command.ts';
 import { explainFailure } from './failure-hints.ts';
-import { migrateCommand, routeCommand, tokenCommand, userAddCommand, workspaceAddCommand } from './admin-commands.ts';
+import { migrateCommand, routeCommand, tokenCommand, userAddCommand, userPasswordCommand, workspaceAddCommand } from './admin-commands.ts';
 import { serveCommand } from './serve.ts';
 
 export { UsageError, type Command } from './command.ts';
@@ -13,6 +13,7 @@ const commands: Record<string, Command> = {
   serve: serveCommand,
   migrate: migrateCommand,
   'user add': userAddCommand,
+  'user password': userPasswordCommand,
   'workspace add': workspaceAddCommand,
   token: tokenCommand,
   chat: chatCommand,

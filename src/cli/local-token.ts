@@ -8,6 +8,7 @@
  * leave a database behind.
  */
 import fs from 'node:fs';
+import { passwordStamp } from '../auth/auth-service.ts';
 import { TokenSigner } from '../auth/tokens.ts';
 import { createStore, resolveJwtSecret } from '../bootstrap.ts';
 import { redactUrl } from '../config/config-error.ts';
@@ -47,7 +48,7 @@ export async function signLocalToken(settings: Settings, email: string, server: 
     }
     // The key after the user: a store with users has had its key kept (or JWT_SECRET set) already.
     const signer = new TokenSigner(resolveJwtSecret(settings, warn), settings.jwtTtlSeconds);
-    return (await signer.sign({ userId: user.id, workspaceId: user.workspaceId, role: user.role, ttlSeconds: chatTokenSeconds })).token;
+    return (await signer.sign({ userId: user.id, workspaceId: user.workspaceId, role: user.role, passwordStamp: passwordStamp(user), ttlSeconds: chatTokenSeconds })).token;
   } finally {
     await store.close();
   }

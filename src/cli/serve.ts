@@ -40,7 +40,7 @@ export const serveCommand: Command = {
     else if (mode !== 'embedded') lines.push(`  routing mode: ${mode} (${mode === 'llm' ? config.fleet.routing.llmModel : config.fleet.routing.embeddingsModel})`);
     if (mockOnly) lines.push('  models: every agent runs on the built-in offline mock provider (set OPENAI_API_KEY or ANTHROPIC_API_KEY for real models)');
     if (server.admin) {
-      lines.push(`  ${server.admin.firstStart ? 'first start' : `workspace "${DEFAULT_WORKSPACE}" had no admin`}: created admin ${server.admin.email}` + (server.admin.password ? ` with password ${server.admin.password} (shown once: note it, fleetchat has no command that changes a password; FLEETCHAT_ADMIN_PASSWORD chooses it at the start that creates the admin)` : ' with FLEETCHAT_ADMIN_PASSWORD'));
+      lines.push(`  ${server.admin.firstStart ? 'first start' : `workspace "${DEFAULT_WORKSPACE}" had no admin`}: created admin ${server.admin.email}` + (server.admin.password ? ` with password ${server.admin.password} (shown once: note it, or change it with POST /api/auth/password or fleetchat user password)` : ' with FLEETCHAT_ADMIN_PASSWORD'));
     }
     lines.push(`  console: ${server.url}/   API docs: ${server.url}/docs`);
     // Listen for the signals before the banner says the server is up: whoever reads the banner

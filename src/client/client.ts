@@ -89,6 +89,16 @@ export class FleetchatClient {
     return answer;
   }
 
+  /**
+   * Changes the caller's password. Every token issued before stops working, this client's too:
+   * it keeps the new one the answer carries.
+   */
+  async changePassword(currentPassword: string, newPassword: string): Promise<LoginResponse> {
+    const answer = await this.#request<LoginResponse>('POST', '/api/auth/password', { body: { currentPassword, newPassword } });
+    this.token = answer.token;
+    return answer;
+  }
+
   /** Forgets the token and closes the stream socket. */
   logout(): void {
     this.token = undefined;

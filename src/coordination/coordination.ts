@@ -39,9 +39,13 @@ export interface CancelBus {
   cancel(messageId: string): Promise<boolean>;
 }
 
+/**
+ * "This user was deleted or its password changed", to every instance: caches drop the user and
+ * sockets check their token again (a deleted user's, or one issued before the change, fails).
+ */
 export interface RevocationBus {
-  publishUserDeleted(userId: string): Promise<void>;
-  onUserDeleted(listener: (userId: string) => void): () => void;
+  publishUserChanged(userId: string): Promise<void>;
+  onUserChanged(listener: (userId: string) => void): () => void;
 }
 
 export interface Coordination {

@@ -43,6 +43,15 @@ export const CreateUserBody = closed({
   role: Type.Optional(Type.Union([Type.Literal('admin'), Type.Literal('member')], { default: 'member' })),
 });
 
+export const ChangePasswordBody = closed({
+  currentPassword: Type.String({ minLength: 1, maxLength: 1024 }),
+  newPassword: Type.String({ minLength: 12, maxLength: 1024, description: 'At least 12 characters' }),
+});
+
+export const SetPasswordBody = closed({
+  password: Type.String({ minLength: 12, maxLength: 1024, description: 'At least 12 characters' }),
+});
+
 export const PageQuery = (maxLimit: number, defaultLimit: number) => ({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: maxLimit, default: defaultLimit })),
   offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),

@@ -325,6 +325,8 @@ export interface Store {
   listUsers(workspaceId: string, limit: number, offset: number): Promise<Page<User>>;
   /** Marks the user deleted; false when absent, already deleted, or of another workspace. */
   deleteUser(workspaceId: string, id: string, now: Date): Promise<boolean>;
+  /** Replaces the password hash of a user that is not deleted; false when absent, deleted, or of another workspace. */
+  setPasswordHash(workspaceId: string, id: string, passwordHash: string): Promise<boolean>;
 
   // --- agents -------------------------------------------------------------------------------
   /** Names are unique per workspace (case-insensitive): StoreConflictError otherwise. */

@@ -55,8 +55,15 @@ export function attachWebSocket(app: FastifyInstance, services: Services): WebSo
     if (own && own.size === 0) byUser.delete(connection.principal.userId);
   };
 
-  const stopRevocations = coordination.revocations.onUserDeleted((userId) => {
-    for (const connection of byUser.get(userId) ?? []) connection.close(CLOSE_UNAUTHORIZED, 'user removed');
+  // A user deleted or whose password changed: each of its sockets checks its token again.
+  const stopRevocations = coordination.revocations.onUserChanged((userId) => {
+    for (const connection of byUser.get(userId) ?? []) {
+      auth.revokedBecause(connection.principal).then(
+        (reason) => reason && connection.close(CLOSE_UNAUTHORIZED, reason),
+        // The store is away: close rather than keep a socket that may have lost its right.
+        () => connection.close(CLOSE_UNAUTHORIZED, 'user changed'),
+      );
+    }
   });
 
   const heartbeat = setInterval(() => {

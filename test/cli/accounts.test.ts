@@ -1,11 +1,16 @@
 /**
- * `token`, `user add` and `workspace add` take values the configuration also takes (a token
+ * `token`, `user add`, `user password` and `workspace add` take values the configuration also takes (a token
  * lifetime, an email, a workspace name): they must accept and refuse them as it does.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuthService } from '../../src/auth/auth-service.ts';
+import { TokenSigner } from '../../src/auth/tokens.ts';
+import { createStore } from '../../src/bootstrap.ts';
+import type { Settings } from '../../src/config/types.ts';
+import { createMemoryCoordination } from '../../src/coordination/memory/index.ts';
 import { runCli } from './run-cli.ts';
 
 const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetchat-accounts-'));
@@ -83,5 +88,55 @@ describe('fleetchat user add and workspace add', () => {
     expect(otherCase).toEqual({ code: 1, stdout: '', stderr: 'fleetchat workspace add: a workspace named "default" already exists (names are unique, whatever the case)\n' });
     expect(hundred.code).toBe(0);
     expect(hundred.stdout).toContain(`created workspace ${longest} `);
+  }, 30_000);
+});
+
+describe('fleetchat user password', () => {
+  /** Login and token checks against the same database and key, as a server would make them. */
+  async function withAuth<T>(work: (auth: AuthService) => Promise<T>): Promise<T> {
+    const store = await createStore({ databaseUrl: env.DATABASE_URL, sqliteSynchronous: 'NORMAL' } as Settings);
+    const coordination = createMemoryCoordination();
+    try {
+      return await work(new AuthService({ store, signer: new TokenSigner(env.JWT_SECRET, 3600), revocations: coordination.revocations, userCacheMs: 0 }));
+    } finally {
+      await coordination.close();
+      await store.close();
+    }
+  }
+
+  it('sets the given password, or prints a generated one; tokens issued before stop working', async () => {
+    await fleetchat('user', 'add', '--email', 'forgetful@example.test', '--password', password);
+    const before = (await fleetchat('token', '--email', 'forgetful@example.test')).stdout.trim();
+    const given = await fleetchat('user', 'password', '--email', 'Forgetful@Example.test', '--password', 'chosen-by-the-operator');
+    expect(given).toEqual({ code: 0, stdout: 'password of forgetful@example.test set\n', stderr: '' });
+    await withAuth(async (auth) => {
+      await expect(auth.login('forgetful@example.test', password)).rejects.toThrow('Wrong email or password.');
+      expect((await auth.login('forgetful@example.test', 'chosen-by-the-operator')).user.email).toBe('forgetful@example.test');
+      await expect(auth.authenticate(before)).rejects.toThrow('The password was changed after this token was issued');
+    });
+
+    const generated = await fleetchat('user', 'password', '--email', 'forgetful@example.test');
+    expect(generated.code).toBe(0);
+    const [, printed] = /^password of forgetful@example\.test set to: (\S{12,})\n$/.exec(generated.stdout) ?? [];
+    expect(printed).toBeDefined();
+    await withAuth(async (auth) => {
+      expect((await auth.login('forgetful@example.test', printed)).user.email).toBe('forgetful@example.test');
+    });
+  }, 30_000);
+
+  it('refuses a short or empty password and an unknown email, changing nothing', async () => {
+    const [short, empty, unknown, missing] = await Promise.all([
+      fleetchat('user', 'password', '--email', 'dev@example.test', '--password', 'short'),
+      fleetchat('user', 'password', '--email', 'dev@example.test', '--password', ''),
+      fleetchat('user', 'password', '--email', 'nobody@example.test', '--password', 'long-enough-password'),
+      fleetchat('user', 'password'),
+    ]);
+    expect(short).toEqual({ code: 1, stdout: '', stderr: 'fleetchat user password: The password must have at least 12 characters.\n' });
+    expect(empty).toEqual({ code: 1, stdout: '', stderr: 'fleetchat user password: --password is empty; give one of at least 12 characters, or leave --password out to have one generated\n' });
+    expect(unknown).toEqual({ code: 1, stdout: '', stderr: 'fleetchat user password: no user with email nobody@example.test\n' });
+    expect(missing).toEqual({ code: 1, stdout: '', stderr: 'fleetchat user password: --email is required\n' });
+    await withAuth(async (auth) => {
+      expect((await auth.login('dev@example.test', password)).user.email).toBe('dev@example.test');
+    });
   }, 30_000);
 });

@@ -73,7 +73,7 @@ describe('the default workspace admin', () => {
     const served = await startServerProcess({ ...env('banner'), PORT: '0', HOST: '127.0.0.1', FLEETCHAT_ADMIN_PASSWORD: '' });
     const banner = served.output();
     expect(await served.stop()).toBe(0);
-    expect(banner).toMatch(/\n {2}workspace "default" had no admin: created admin boss@example\.test with password \S+ \(shown once: note it, fleetchat has no command that changes a password; FLEETCHAT_ADMIN_PASSWORD chooses it at the start that creates the admin\)\n/);
+    expect(banner).toMatch(/\n {2}workspace "default" had no admin: created admin boss@example\.test with password \S+ \(shown once: note it, or change it with POST \/api\/auth\/password or fleetchat user password\)\n/);
   }, 30_000);
 
   it('is not made of a member: when FLEETCHAT_ADMIN_EMAIL is a member, the start says what to do', async () => {

@@ -60,6 +60,23 @@ describe('auth', () => {
     expect(await client.me()).toMatchObject({ id: answer.user.id, email: ADMIN_EMAIL });
   });
 
+  it('changePassword keeps the new token; the old one stops working; a wrong current password is 403', async () => {
+    const email = `client-pw-${Date.now()}@example.test`;
+    const admin = new FleetchatClient({ baseUrl: t.baseUrl });
+    await admin.login(ADMIN_EMAIL, ADMIN_PASSWORD);
+    expect((await fetch(`${t.baseUrl}/api/users`, { method: 'POST', headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'first-password-1' }) })).status).toBe(201);
+    const client = new FleetchatClient({ baseUrl: t.baseUrl });
+    await client.login(email, 'first-password-1');
+    const old = client.token;
+    expect(await failure(client.changePassword('not-the-password', 'second-password-2'))).toMatchObject({ status: 403, code: 'FORBIDDEN' });
+    expect(client.token).toBe(old);
+    const answer = await client.changePassword('first-password-1', 'second-password-2');
+    expect(answer.user.email).toBe(email);
+    expect(client.token).toBe(answer.token);
+    expect((await client.me()).email).toBe(email);
+    expect(await failure(new FleetchatClient({ baseUrl: t.baseUrl, token: old }).me())).toMatchObject({ status: 401, code: 'UNAUTHORIZED' });
+  });
+
   it('a wrong password is a FleetchatError 401 UNAUTHORIZED', async () => {
     const client = new FleetchatClient({ baseUrl: t.baseUrl });
     const error = await failure(client.login(ADMIN_EMAIL, 'wrong password'));

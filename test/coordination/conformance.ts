@@ -208,16 +208,16 @@ export function runCoordinationConformance(name: string, make: () => Promise<Coo
         const { revocations } = await open();
         const first = vi.fn();
         const second = vi.fn();
-        const stopFirst = revocations.onUserDeleted(first);
-        revocations.onUserDeleted(second);
-        await revocations.publishUserDeleted('user-1');
+        const stopFirst = revocations.onUserChanged(first);
+        revocations.onUserChanged(second);
+        await revocations.publishUserChanged('user-1');
         await vi.waitFor(() => expect(second).toHaveBeenCalledWith('user-1'));
         await sleep(50);
         expect(first).toHaveBeenCalledTimes(1);
         expect(second).toHaveBeenCalledTimes(1);
 
         stopFirst();
-        await revocations.publishUserDeleted('user-2');
+        await revocations.publishUserChanged('user-2');
         await vi.waitFor(() => expect(second).toHaveBeenCalledWith('user-2'));
         expect(first).toHaveBeenCalledTimes(1);
       });
@@ -225,11 +225,11 @@ export function runCoordinationConformance(name: string, make: () => Promise<Coo
       it('keeps telling the other listeners when one throws', async () => {
         const coordination = await open();
         const after = vi.fn();
-        coordination.revocations.onUserDeleted(() => {
+        coordination.revocations.onUserChanged(() => {
           throw new Error('listener bug');
         });
-        coordination.revocations.onUserDeleted(after);
-        await coordination.revocations.publishUserDeleted('user-3');
+        coordination.revocations.onUserChanged(after);
+        await coordination.revocations.publishUserChanged('user-3');
         await vi.waitFor(() => expect(after).toHaveBeenCalledWith('user-3'));
       });
     });

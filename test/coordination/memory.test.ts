@@ -39,10 +39,10 @@ describe('memory coordination specifics', () => {
     const onError = vi.fn();
     const coordination = createMemoryCoordination({ onError });
     const failure = new Error('listener bug');
-    coordination.revocations.onUserDeleted(() => {
+    coordination.revocations.onUserChanged(() => {
       throw failure;
     });
-    await coordination.revocations.publishUserDeleted('user-1');
+    await coordination.revocations.publishUserChanged('user-1');
     expect(onError).toHaveBeenCalledWith(failure, expect.any(String));
     await coordination.close();
   });

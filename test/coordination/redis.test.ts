@@ -133,9 +133,9 @@ describe.skipIf(!available)('redis coordination', () => {
       const [instanceA, instanceB] = await twoInstances();
       const heardOnA = vi.fn();
       const heardOnB = vi.fn();
-      instanceA.revocations.onUserDeleted(heardOnA);
-      instanceB.revocations.onUserDeleted(heardOnB);
-      await instanceA.revocations.publishUserDeleted('user-gone');
+      instanceA.revocations.onUserChanged(heardOnA);
+      instanceB.revocations.onUserChanged(heardOnB);
+      await instanceA.revocations.publishUserChanged('user-gone');
       await vi.waitFor(() => expect(heardOnB).toHaveBeenCalledWith('user-gone'));
       await sleep(50);
       expect(heardOnA).toHaveBeenCalledTimes(1);
@@ -190,7 +190,7 @@ describe.skipIf(!available)('redis coordination', () => {
           () => coordination.rateLimiter.hit(key, 10, 60_000),
           () => coordination.sessions.acquire(`outage-session-${Date.now()}`, { maxWaiting: 4 }),
           () => coordination.cancels.cancel('message-somewhere'),
-          () => coordination.revocations.publishUserDeleted('user-x'),
+          () => coordination.revocations.publishUserChanged('user-x'),
         ]) {
           await expect(call()).rejects.toMatchObject({ code: 'UNAVAILABLE', status: 503, retryAfter: 1 });
         }
@@ -205,8 +205,8 @@ describe.skipIf(!available)('redis coordination', () => {
         // The subscriber resubscribed: a revocation from another instance is heard again.
         const other = await createRedisCoordination({ url: redisUrl, keyPrefix, onError: quiet });
         const heard = vi.fn();
-        coordination.revocations.onUserDeleted(heard);
-        await other.revocations.publishUserDeleted('user-after-outage');
+        coordination.revocations.onUserChanged(heard);
+        await other.revocations.publishUserChanged('user-after-outage');
         await vi.waitFor(() => expect(heard).toHaveBeenCalledWith('user-after-outage'));
         await other.close();
       } finally {

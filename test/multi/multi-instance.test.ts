@@ -157,6 +157,24 @@ describe.skipIf(!available)('two instances sharing PostgreSQL and Redis', () => 
     expect((await call(b.url, 'GET', '/api/auth/me', memberToken)).status).toBe(401);
   });
 
+  it('a password changed through B ends, on A, the sockets and tokens issued before it', async () => {
+    const created = await call(a.url, 'POST', '/api/users', token, { email: `changed-${Date.now()}@example.test`, password: 'member-password-123', role: 'member' });
+    const memberToken = (await call(a.url, 'POST', '/api/auth/login', undefined, { email: created.body.email, password: 'member-password-123' })).body.token;
+    // A's user cache holds the member now: the change must reach it through the bus.
+    expect((await call(a.url, 'GET', '/api/auth/me', memberToken)).status).toBe(200);
+    const socket = new WebSocket(`${a.url.replace('http', 'ws')}/api/chat/ws?token=${memberToken}`);
+    await new Promise((resolve, reject) => {
+      socket.once('open', resolve);
+      socket.once('error', reject);
+    });
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    const changed = await call(b.url, 'POST', '/api/auth/password', memberToken, { currentPassword: 'member-password-123', newPassword: 'changed-on-instance-b' });
+    expect(changed.status).toBe(200);
+    expect(await closed).toEqual({ code: 4401, reason: 'password changed' });
+    expect((await call(a.url, 'GET', '/api/auth/me', memberToken)).status).toBe(401);
+    expect((await call(a.url, 'GET', '/api/auth/me', changed.body.token)).status).toBe(200);
+  });
+
   it('shares the message rate limit between instances', async () => {
     const created = await call(a.url, 'POST', '/api/users', token, { email: `limited-${Date.now()}@example.test`, password: 'member-password-123', role: 'member' });
     const member = (await call(b.url, 'POST', '/api/auth/login', undefined, { email: created.body.email, password: 'member-password-123' })).body.token;

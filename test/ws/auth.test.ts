@@ -109,6 +109,22 @@ describe('WebSocket close 4401', () => {
     expect(other.socket.readyState).toBe(other.socket.OPEN);
     other.socket.close();
   });
+
+  it('closes the sockets opened with tokens from before a password change, with the reason', async () => {
+    const member = await t.member();
+    const before = await connect(t, member.token);
+    const other = await connect(t, t.adminToken);
+    const changed = await t.request('POST', '/api/auth/password', { token: member.token, body: { currentPassword: 'member-password-123', newPassword: 'a-brand-new-password' } });
+    expect(changed.status).toBe(200);
+    const closed = await before.closed;
+    expect([closed.code, closed.reason]).toEqual([4401, 'password changed']);
+    // A socket on the new token opens and stays; other users' sockets were never touched.
+    const after = await connect(t, changed.body.token);
+    expect(after.socket.readyState).toBe(after.socket.OPEN);
+    expect(other.socket.readyState).toBe(other.socket.OPEN);
+    after.socket.close();
+    other.socket.close();
+  });
 });
 
 describe('per-user socket cap', () => {

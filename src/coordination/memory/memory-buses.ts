@@ -45,12 +45,12 @@ export class MemoryRevocationBus implements RevocationBus {
     this.#listeners = new ListenerSet(onError);
   }
 
-  publishUserDeleted(userId: string): Promise<void> {
+  publishUserChanged(userId: string): Promise<void> {
     this.#listeners.emit(userId);
     return Promise.resolve();
   }
 
-  onUserDeleted(listener: (userId: string) => void): () => void {
+  onUserChanged(listener: (userId: string) => void): () => void {
     return this.#listeners.add(listener);
   }
 

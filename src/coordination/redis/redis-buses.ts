@@ -127,14 +127,14 @@ export class RedisRevocationBus implements RevocationBus {
     this.#listeners = new ListenerSet(options.onError);
   }
 
-  async publishUserDeleted(userId: string): Promise<void> {
+  async publishUserChanged(userId: string): Promise<void> {
     // Local sockets close even when Redis is away; the caller then learns the rest failed.
     this.#listeners.emit(userId);
     const message: RevocationMessage = { from: this.#instanceId, userId };
     await guarded(() => this.#redis.publish(this.channel, JSON.stringify(message)));
   }
 
-  onUserDeleted(listener: (userId: string) => void): () => void {
+  onUserChanged(listener: (userId: string) => void): () => void {
     return this.#listeners.add(listener);
   }
 

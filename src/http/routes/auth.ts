@@ -5,7 +5,7 @@ import { toPublicUser } from '../../auth/auth-service.ts';
 import { AppError } from '../../errors.ts';
 import type { Services } from '../../services.ts';
 import { principalOf } from '../principal.ts';
-import { CreateUserBody, IdParams, LoginBody, LoginResponse, PageQuery, Pagination, UserView, errorResponses } from '../schemas.ts';
+import { ChangePasswordBody, CreateUserBody, IdParams, SetPasswordBody, LoginBody, LoginResponse, PageQuery, Pagination, UserView, errorResponses } from '../schemas.ts';
 
 export async function registerAuthRoutes(root: FastifyInstance, services: Services): Promise<void> {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
@@ -18,13 +18,36 @@ export async function registerAuthRoutes(root: FastifyInstance, services: Servic
       schema: { tags: ['auth'], summary: 'Log in and get a JWT', body: LoginBody, response: { 200: LoginResponse, ...errorResponses(400, 401, 429) } },
     },
     async (request) => {
-      const limit = config.rateLimits.loginPer15Min;
-      const decision = await coordination.rateLimiter.hit(`login:${request.ip}`, limit, 15 * 60_000);
-      if (!decision.allowed) {
-        const seconds = Math.max(1, Math.ceil(decision.resetMs / 1000));
-        throw new AppError('RATE_LIMITED', `Too many login attempts from this address; retry in ${seconds} s.`, { retryAfter: seconds, rateLimit: { limit, remaining: 0, resetSeconds: seconds } });
-      }
+      await limitPasswordTries(request.ip);
       return auth.login(request.body.email, request.body.password);
+    },
+  );
+
+  // Every try at a password counts against the same per-address limit: a stolen token must not
+  // be a way to guess its owner's password faster than the login allows.
+  async function limitPasswordTries(ip: string): Promise<void> {
+    const limit = config.rateLimits.loginPer15Min;
+    const decision = await coordination.rateLimiter.hit(`login:${ip}`, limit, 15 * 60_000);
+    if (!decision.allowed) {
+      const seconds = Math.max(1, Math.ceil(decision.resetMs / 1000));
+      throw new AppError('RATE_LIMITED', `Too many login attempts from this address; retry in ${seconds} s.`, { retryAfter: seconds, rateLimit: { limit, remaining: 0, resetSeconds: seconds } });
+    }
+  }
+
+  app.post(
+    '/api/auth/password',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Change your own password: every token issued before stops working; the answer carries a new one',
+        security: [{ bearer: [] }],
+        body: ChangePasswordBody,
+        response: { 200: LoginResponse, ...errorResponses(400, 401, 403, 429) },
+      },
+    },
+    async (request) => {
+      await limitPasswordTries(request.ip);
+      return auth.changePassword(principalOf(request), request.body.currentPassword, request.body.newPassword);
     },
   );
 
@@ -66,6 +89,25 @@ export async function registerAuthRoutes(root: FastifyInstance, services: Servic
       const offset = request.query.offset ?? 0;
       const page = await store.listUsers(principal.workspaceId, limit, offset);
       return { data: page.data.map(toPublicUser), pagination: { total: page.total, limit, offset, hasMore: offset + page.data.length < page.total } };
+    },
+  );
+
+  app.post(
+    '/api/users/:id/password',
+    {
+      config: { admin: true },
+      schema: {
+        tags: ['users'],
+        summary: 'Set another user\'s password (a forgotten one): its tokens stop working at once',
+        security: [{ bearer: [] }],
+        params: IdParams,
+        body: SetPasswordBody,
+        response: { 200: Type.Object({ ok: Type.Literal(true) }), ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      await auth.setPassword(principalOf(request), request.params.id, request.body.password);
+      return { ok: true as const };
     },
   );
 

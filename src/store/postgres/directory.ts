@@ -17,6 +17,7 @@ export type DirectoryMethods = Pick<
   | 'getUserByEmail'
   | 'listUsers'
   | 'deleteUser'
+  | 'setPasswordHash'
 >;
 
 export function createDirectoryMethods(database: Database): DirectoryMethods {
@@ -95,6 +96,15 @@ export function createDirectoryMethods(database: Database): DirectoryMethods {
       const result = await database.query({
         text: 'UPDATE users SET deleted_at = $3 WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL',
         values: [workspaceId, id, now],
+      });
+      return result.rowCount > 0;
+    },
+
+    async setPasswordHash(workspaceId, id, passwordHash) {
+      if (!isUuid(workspaceId) || !isUuid(id)) return false;
+      const result = await database.query({
+        text: 'UPDATE users SET password_hash = $3 WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL',
+        values: [workspaceId, id, passwordHash],
       });
       return result.rowCount > 0;
     },

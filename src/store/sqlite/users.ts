@@ -5,7 +5,7 @@ import { toUser, type UserRow } from './rows.ts';
 
 type UserMethods = Pick<
   SynchronousStore,
-  'createUser' | 'getUser' | 'getUserByEmail' | 'listUsers' | 'deleteUser' | 'countUsers'
+  'createUser' | 'getUser' | 'getUserByEmail' | 'listUsers' | 'deleteUser' | 'setPasswordHash' | 'countUsers'
 >;
 
 /** JavaScript's Unicode-aware lower-casing, done here rather than in SQL so both backends agree. */
@@ -30,6 +30,9 @@ export function createUserRepository(database: Database): UserMethods {
     countAll: database.prepare('SELECT COUNT(*) FROM users WHERE deleted_at IS NULL').pluck(),
     markDeleted: database.prepare<[number, string, string]>(
       'UPDATE users SET deleted_at = ? WHERE id = ? AND workspace_id = ? AND deleted_at IS NULL',
+    ),
+    setPasswordHash: database.prepare<[string, string, string]>(
+      'UPDATE users SET password_hash = ? WHERE id = ? AND workspace_id = ? AND deleted_at IS NULL',
     ),
   }));
 
@@ -59,6 +62,9 @@ export function createUserRepository(database: Database): UserMethods {
     },
     deleteUser(workspaceId, id, now) {
       return statements().markDeleted.run(now.getTime(), id, workspaceId).changes === 1;
+    },
+    setPasswordHash(workspaceId, id, passwordHash) {
+      return statements().setPasswordHash.run(passwordHash, id, workspaceId).changes === 1;
     },
     // Users that can log in: when none is left, start-up creates the first admin again.
     countUsers() {

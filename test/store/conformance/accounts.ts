@@ -98,6 +98,23 @@ export function describeUsers(store: StoreGetter): void {
       expect((await store().getUser(user.id))?.deletedAt).toBeNull();
     });
 
+    it('replaces the password hash of a live user of the workspace, and of no other', async () => {
+      const workspace = await addWorkspace(store());
+      const other = await addWorkspace(store());
+      const user = await addUser(store(), workspace.id);
+      const before = await store().getUser(user.id);
+      expect(await store().setPasswordHash(workspace.id, user.id, 'new-hash')).toBe(true);
+      expect(await store().getUser(user.id)).toEqual({ ...before, passwordHash: 'new-hash' });
+      expect((await store().getUserByEmail(user.email))?.passwordHash).toBe('new-hash');
+
+      expect(await store().setPasswordHash(other.id, user.id, 'foreign')).toBe(false);
+      expect(await store().setPasswordHash(workspace.id, newId(), 'unknown')).toBe(false);
+      expect(await store().setPasswordHash(workspace.id, 'not-a-uuid', 'malformed')).toBe(false);
+      await store().deleteUser(workspace.id, user.id, at(5));
+      expect(await store().setPasswordHash(workspace.id, user.id, 'after-deletion')).toBe(false);
+      expect((await store().getUser(user.id))?.passwordHash).toBe('new-hash');
+    });
+
     it('lists the users of one workspace by creation, paginated, without deleted ones', async () => {
       const workspace = await addWorkspace(store());
       const other = await addWorkspace(store());
