@@ -67,6 +67,15 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   // Bodies are JSON only: without this, a text/plain body reached validation as a string (400
   // "body must be object") instead of the 415 that tells the client what to send.
   app.removeContentTypeParser('text/plain');
+  // Some clients send "Content-Type: application/json" on every request: on a route that takes
+  // no body (cancel, DELETE) an empty one is no body, not a 400. Routes with a body schema still
+  // refuse it ("The body is empty"), and every other body goes through Fastify's own parser.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '' && request.routeOptions.schema?.body === undefined) return done(null, undefined);
+    parseJson(request, body as string, done);
+  });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
     sendError(reply, new AppError('NOT_FOUND', `No route ${request.method} ${redactUrl(request.url.split('?')[0])}; see /docs for the API.`));

@@ -88,7 +88,20 @@ describe('POST /api/chat/message body', () => {
     await expectInvalid(raw('POST', '/api/chat/message', '{"message": "hi"'));
     await expectInvalid(raw('POST', '/api/chat/message', "{'message': 'hi'}"));
     await expectInvalid(raw('POST', '/api/chat/message', '{"message":"hi",}'));
-    await expectInvalid(raw('POST', '/api/chat/message', ''));
+    const empty = await expectInvalid(raw('POST', '/api/chat/message', ''));
+    expect(empty.body.error).toBe('The body is empty; send a JSON object.');
+    expectError(await raw('POST', '/api/chat/feedback', ''), 400, 'VALIDATION_ERROR');
+  });
+
+  it('takes an empty JSON body as no body on routes that take none (clients that always send the header)', async () => {
+    // Cancel: the answer ended long ago, so the route itself answers, not the body parser.
+    expectError(await raw('POST', `/api/chat/messages/${answer.messageId}/cancel`, ''), 409, 'NOT_IN_PROGRESS');
+    const member = await t.member();
+    const deleted = await raw('DELETE', `/api/users/${member.id}`, '');
+    expect(deleted.status, JSON.stringify(deleted.body)).toBe(200);
+    expect(deleted.body).toEqual({ ok: true });
+    // Malformed JSON is still refused there.
+    expectError(await raw('POST', `/api/chat/messages/${answer.messageId}/cancel`, '{"a":'), 400, 'VALIDATION_ERROR');
   });
 
   it('refuses another content type with 415 (or 400), as JSON', async () => {
