@@ -43,3 +43,24 @@ it('the stats answer keeps every figure, per model included', async () => {
   };
   expect(response.body).toEqual({ agentId: t.agents.Aria, from: expect.any(String), to: expect.any(String), sessions: 1, ...figures, byModel: { [answer.model]: expect.objectContaining(figures) } });
 });
+
+it('operations that take a body list 413 and 415, the message route 499, with the error body', async () => {
+  const spec = (await t.request('GET', '/openapi.json')).body;
+  const lacking: string[] = [];
+  let withBody = 0;
+  for (const [path, operations] of Object.entries<Record<string, any>>(spec.paths)) {
+    for (const [method, operation] of Object.entries<any>(operations)) {
+      if (!operation.requestBody) continue;
+      withBody += 1;
+      for (const status of ['413', '415']) if (!operation.responses?.[status]?.content?.['application/json']?.schema) lacking.push(`${method.toUpperCase()} ${path} ${status}`);
+    }
+  }
+  expect(withBody).toBeGreaterThan(5);
+  expect(lacking).toEqual([]);
+  const message = spec.paths['/api/chat/message'].post.responses;
+  expect(message['499'].content['application/json'].schema).toEqual(message['400'].content['application/json'].schema);
+  // What the routes list themselves is kept, and hidden routes stay hidden.
+  expect(Object.keys(message)).toEqual(expect.arrayContaining(['200', '400', '401', '404', '409', '413', '415', '422', '429', '499', '502', '503', '504']));
+  expect(spec.paths['/api/chat/history'].get.responses['415']).toBeUndefined();
+  expect(spec.paths['/openapi.json']).toBeUndefined();
+});
