@@ -94,6 +94,7 @@ export const chatCommand: Command = {
         process.stderr.write(`fleetchat chat: ${what}\n`);
         finish(1);
       });
+      let answering = false;
       socket.on('open', () => {
         opened = true;
         socket.send(JSON.stringify({ message, requestId: 'cli', ...(agentId ? { agentId } : {}), ...(values.session ? { sessionId: values.session } : {}) }));
@@ -101,21 +102,26 @@ export const chatCommand: Command = {
       socket.on('message', (data) => {
         const frame = JSON.parse(data.toString()) as Record<string, unknown>;
         if (frame.type === 'start') process.stderr.write(`${String(frame.agentName)} (${String(frame.routedBy ?? '')}) · session ${String(frame.sessionId)}\n`);
-        else if (frame.type === 'chunk') process.stdout.write(String(frame.delta));
-        else if (frame.type === 'done') {
+        else if (frame.type === 'chunk') {
+          process.stdout.write(String(frame.delta));
+          answering = true;
+        } else if (frame.type === 'done') {
           process.stdout.write('\n');
           process.stderr.write(`[${String(frame.model)} · ${String(frame.inputTokens)} in / ${String(frame.outputTokens)} out · ${String(frame.durationMs)} ms]\n`);
           finish(0);
         } else if (frame.type === 'error') {
-          process.stdout.write('\n');
+          // Ends the part of the answer printed so far; a refusal before any printed nothing.
+          if (answering) process.stdout.write('\n');
           process.stderr.write(`fleetchat chat: ${String(frame.error)} (${String(frame.code)})\n`);
           finish(frame.code === 'CANCELLED' ? 130 : 1);
         }
       });
-      socket.on('close', (code) => {
+      socket.on('close', (code, reason) => {
         if (finished) return;
+        if (answering) process.stdout.write('\n');
         // Any close before `done` or `error` cut the answer short: never report success.
-        if (code === 4401) process.stderr.write('fleetchat chat: the token expired or the user was removed\n');
+        // 4401 says why: token expired, user removed, password changed.
+        if (code === 4401) process.stderr.write(`fleetchat chat: the server ended the connection (${reason.toString() || 'the token is no longer valid'}): get a new token\n`);
         else process.stderr.write(`fleetchat chat: the server closed the connection before the answer ended (code ${code})\n`);
         finish(1);
       });

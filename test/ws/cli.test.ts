@@ -78,6 +78,25 @@ describe('fleetchat chat', () => {
     expect(stored.content).toBe(run.stdout.replace(/\n$/, ''));
   });
 
+  it('a refused message prints nothing on stdout, and one line on stderr', async () => {
+    const run = runChat(['--session', '01a25277-5e2f-708a-ac8d-2f4d9a695f1d', 'hello'], t.adminToken);
+    expect(await run.exit).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe('fleetchat chat: No session found with that ID (SESSION_NOT_FOUND)\n');
+  });
+
+  it('a password change mid-answer ends the printed line and says why the server closed', async () => {
+    const member = await t.member();
+    t.upstream.queueBehaviors({ kind: 'stream', chunks: chunksOf(100), chunkDelayMs: 100 });
+    const run = runChat(['a slow question'], member.token);
+    await run.waitForStdout('w1 ');
+    const changed = await t.request('POST', '/api/auth/password', { token: member.token, body: { currentPassword: 'member-password-123', newPassword: 'a-brand-new-password' } });
+    expect(changed.status).toBe(200);
+    expect(await run.exit).toBe(1);
+    expect(run.stdout).toMatch(/^w0 w1 .*\n$/);
+    expect(run.stderr.trim().split('\n').at(-1)).toBe('fleetchat chat: the server ended the connection (password changed): get a new token');
+  });
+
   it('exits 1 with a clear message when the token is refused', async () => {
     const run = runChat(['hello'], 'not-a-token');
     expect(await run.exit).toBe(1);
