@@ -15,6 +15,8 @@ export interface ConsoleContext {
   /** Shows an error where the view wants it; a 401 sends the user back to the login form. */
   showError(error: unknown, where?: HTMLElement): void;
   refreshAgents(): Promise<Agent[]>;
+  /** Keeps the client's current token for this tab (after a password change replaced it). */
+  keepToken(): void;
 }
 
 /** A view draws itself into `main`; the returned function runs when the user navigates away. */

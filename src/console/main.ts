@@ -8,6 +8,7 @@ import './styles.css';
 import { FleetchatClient, FleetchatError, type User } from '../client/index.ts';
 import { parseRoute, type ConsoleContext, type View } from './context.ts';
 import { button, focusHeading, h, replace } from './dom.ts';
+import { renderAccount } from './views/account.ts';
 import { renderAgents } from './views/agents.ts';
 import { renderChat } from './views/chat.ts';
 import { renderLogin } from './views/login.ts';
@@ -20,11 +21,13 @@ const client = new FleetchatClient({ baseUrl: location.origin, token: sessionSto
 const root = document.getElementById('app') as HTMLElement;
 const liveRegion = h('div', { class: 'visually-hidden', attrs: { role: 'status', 'aria-live': 'polite' } });
 
-const views: Record<string, { view: View; label: string; adminOnly?: boolean }> = {
+const views: Record<string, { view: View; label: string; adminOnly?: boolean; inNav?: false }> = {
   chat: { view: renderChat, label: 'Chat' },
   sessions: { view: renderSessions, label: 'Sessions' },
   agents: { view: renderAgents, label: 'Agents' },
   stats: { view: renderStats, label: 'Stats', adminOnly: true },
+  // Reached from the account's email in the header.
+  account: { view: renderAccount, label: 'Account', inNav: false },
 };
 
 let leaveView: (() => void) | undefined;
@@ -83,10 +86,13 @@ async function startShell(user: User): Promise<void> {
       else main.prepend(alert);
     },
     refreshAgents: async () => (context.agents = (await client.agents({ limit: 100 })).data),
+    keepToken: () => {
+      if (client.token) sessionStorage.setItem(TOKEN_KEY, client.token);
+    },
   };
 
   const links = Object.entries(views)
-    .filter(([, entry]) => !entry.adminOnly || user.role === 'admin')
+    .filter(([, entry]) => entry.inNav !== false && (!entry.adminOnly || user.role === 'admin'))
     .map(([name, entry]) => h('a', { text: entry.label, attrs: { href: `#/${name}`, 'data-view': name } }));
   replace(nav, ...links);
   const header = h(
@@ -97,7 +103,8 @@ async function startShell(user: User): Promise<void> {
     h(
       'div',
       { class: 'account' },
-      h('span', { class: 'account-email', text: user.email }),
+      // The email on wide screens, "Account" on phones (where the email would not fit).
+      h('a', { class: 'account-link', attrs: { href: '#/account', title: 'Your account and password' } }, h('span', { class: 'account-email', text: user.email }), h('span', { class: 'account-short', text: 'Account' })),
       h('span', { class: `badge badge-${user.role}`, text: user.role }),
       button('Sign out', () => signOut('You have signed out.'), { class: 'button-quiet' }),
     ),
