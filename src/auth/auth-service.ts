@@ -204,6 +204,21 @@ export class AuthService {
     }
   }
 
+  /**
+   * An admin makes another user of its workspace an admin or a member; it applies at the user's
+   * next request (roles are read from the store), on every instance. Not its own role: the
+   * workspace would otherwise risk being left without an admin.
+   */
+  async changeRole(principal: Principal, userId: string, role: Role): Promise<PublicUser> {
+    if (userId === principal.userId) throw new AppError('CONFLICT', 'You cannot change your own role; ask another admin.');
+    if (!(await this.#store.setUserRole(principal.workspaceId, userId, role))) throw notFound('user');
+    this.#cache.delete(userId);
+    await this.#revocations.publishUserChanged(userId);
+    const user = await this.#store.getUser(userId);
+    if (!user || user.deletedAt) throw notFound('user');
+    return toPublicUser(user);
+  }
+
   async deleteUser(principal: Principal, userId: string): Promise<void> {
     if (userId === principal.userId) throw new AppError('CONFLICT', 'You cannot delete yourself; ask another admin.');
     const deleted = await this.#store.deleteUser(principal.workspaceId, userId, new Date());

@@ -48,6 +48,8 @@ export const ChangePasswordBody = closed({
   newPassword: Type.String({ minLength: 12, maxLength: 1024, description: 'At least 12 characters' }),
 });
 
+export const ChangeRoleBody = closed({ role: Type.Union([Type.Literal('admin'), Type.Literal('member')]) });
+
 export const SetPasswordBody = closed({
   password: Type.String({ minLength: 12, maxLength: 1024, description: 'At least 12 characters' }),
 });

@@ -327,6 +327,8 @@ export interface Store {
   deleteUser(workspaceId: string, id: string, now: Date): Promise<boolean>;
   /** Replaces the password hash of a user that is not deleted; false when absent, deleted, or of another workspace. */
   setPasswordHash(workspaceId: string, id: string, passwordHash: string): Promise<boolean>;
+  /** Changes the role of a user that is not deleted; false when absent, deleted, or of another workspace. */
+  setUserRole(workspaceId: string, id: string, role: Role): Promise<boolean>;
 
   // --- agents -------------------------------------------------------------------------------
   /** Names are unique per workspace (case-insensitive): StoreConflictError otherwise. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/ids.ts';
 import { ADMIN_EMAIL, startTestServer, type TestServer } from '../helpers/harness.ts';
-import { expectError, send, UUID } from './support.ts';
+import { expectError, foreignWorkspace, send, UUID } from './support.ts';
 
 let t: TestServer;
 
@@ -95,5 +95,41 @@ describe('users API', () => {
     expect(again.status).toBe(201);
     expect(again.body.id).not.toBe(created.body.id);
     expect((await t.login('reuse@example.test', 'another-long-password')).length).toBeGreaterThan(20);
+  });
+});
+
+describe('PATCH /api/users/:id (role)', () => {
+  const setRole = (userId: string, role: unknown, token = t.adminToken) => t.request('PATCH', `/api/users/${userId}`, { token, body: { role } });
+
+  it('promotes a member and demotes it again; its token carries the new role at once', async () => {
+    const member = await t.member();
+    expectError(await t.request('GET', '/api/users', { token: member.token }), 403, 'FORBIDDEN');
+    const promoted = await setRole(member.id, 'admin');
+    expect(promoted.status, JSON.stringify(promoted.body)).toBe(200);
+    expect(promoted.body).toMatchObject({ id: member.id, email: member.email, role: 'admin' });
+    expect((await t.request('GET', '/api/users', { token: member.token })).status).toBe(200);
+    expect((await t.request('GET', '/api/auth/me', { token: member.token })).body.user.role).toBe('admin');
+    expect((await setRole(member.id, 'member')).body.role).toBe('member');
+    expectError(await t.request('GET', '/api/users', { token: member.token }), 403, 'FORBIDDEN');
+  });
+
+  it('refuses the admin\'s own role (409), members (403), a bad role (400), unknown, foreign and deleted users (404)', async () => {
+    const member = await t.member();
+    const other = await t.member();
+    const adminId = (await t.request('GET', '/api/auth/me', { token: t.adminToken })).body.user.id as string;
+    const own = await setRole(adminId, 'member');
+    expectError(own, 409, 'CONFLICT');
+    expect(own.body.error).toBe('You cannot change your own role; ask another admin.');
+    expectError(await setRole(other.id, 'admin', member.token), 403, 'FORBIDDEN');
+    expectError(await setRole(other.id, 'owner'), 400, 'VALIDATION_ERROR');
+    expectError(await t.request('PATCH', `/api/users/${other.id}`, { token: t.adminToken, body: {} }), 400, 'VALIDATION_ERROR');
+    expectError(await setRole(newId(), 'admin'), 404, 'USER_NOT_FOUND');
+    const foreign = await foreignWorkspace(t);
+    expectError(await setRole(foreign.memberId, 'admin'), 404, 'USER_NOT_FOUND');
+    expect((await t.request('DELETE', `/api/users/${member.id}`, { token: t.adminToken })).status).toBe(200);
+    expectError(await setRole(member.id, 'admin'), 404, 'USER_NOT_FOUND');
+    // Nobody's role moved.
+    expect((await t.request('GET', '/api/auth/me', { token: t.adminToken })).body.user.role).toBe('admin');
+    expect((await t.request('GET', '/api/auth/me', { token: other.token })).body.user.role).toBe('member');
   });
 });

@@ -5,7 +5,7 @@ import { toPublicUser } from '../../auth/auth-service.ts';
 import { AppError } from '../../errors.ts';
 import type { Services } from '../../services.ts';
 import { principalOf } from '../principal.ts';
-import { ChangePasswordBody, CreateUserBody, IdParams, SetPasswordBody, LoginBody, LoginResponse, PageQuery, Pagination, UserView, errorResponses } from '../schemas.ts';
+import { ChangePasswordBody, ChangeRoleBody, CreateUserBody, IdParams, SetPasswordBody, LoginBody, LoginResponse, PageQuery, Pagination, UserView, errorResponses } from '../schemas.ts';
 
 export async function registerAuthRoutes(root: FastifyInstance, services: Services): Promise<void> {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
@@ -90,6 +90,22 @@ export async function registerAuthRoutes(root: FastifyInstance, services: Servic
       const page = await store.listUsers(principal.workspaceId, limit, offset);
       return { data: page.data.map(toPublicUser), pagination: { total: page.total, limit, offset, hasMore: offset + page.data.length < page.total } };
     },
+  );
+
+  app.patch(
+    '/api/users/:id',
+    {
+      config: { admin: true },
+      schema: {
+        tags: ['users'],
+        summary: 'Change another user\'s role: it applies at the user\'s next request',
+        security: [{ bearer: [] }],
+        params: IdParams,
+        body: ChangeRoleBody,
+        response: { 200: UserView, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => auth.changeRole(principalOf(request), request.params.id, request.body.role),
   );
 
   app.post(

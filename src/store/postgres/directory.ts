@@ -18,6 +18,7 @@ export type DirectoryMethods = Pick<
   | 'listUsers'
   | 'deleteUser'
   | 'setPasswordHash'
+  | 'setUserRole'
 >;
 
 export function createDirectoryMethods(database: Database): DirectoryMethods {
@@ -105,6 +106,15 @@ export function createDirectoryMethods(database: Database): DirectoryMethods {
       const result = await database.query({
         text: 'UPDATE users SET password_hash = $3 WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL',
         values: [workspaceId, id, passwordHash],
+      });
+      return result.rowCount > 0;
+    },
+
+    async setUserRole(workspaceId, id, role) {
+      if (!isUuid(workspaceId) || !isUuid(id)) return false;
+      const result = await database.query({
+        text: 'UPDATE users SET role = $3 WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL',
+        values: [workspaceId, id, role],
       });
       return result.rowCount > 0;
     },

@@ -5,7 +5,7 @@ import { toUser, type UserRow } from './rows.ts';
 
 type UserMethods = Pick<
   SynchronousStore,
-  'createUser' | 'getUser' | 'getUserByEmail' | 'listUsers' | 'deleteUser' | 'setPasswordHash' | 'countUsers'
+  'createUser' | 'getUser' | 'getUserByEmail' | 'listUsers' | 'deleteUser' | 'setPasswordHash' | 'setUserRole' | 'countUsers'
 >;
 
 /** JavaScript's Unicode-aware lower-casing, done here rather than in SQL so both backends agree. */
@@ -34,6 +34,7 @@ export function createUserRepository(database: Database): UserMethods {
     setPasswordHash: database.prepare<[string, string, string]>(
       'UPDATE users SET password_hash = ? WHERE id = ? AND workspace_id = ? AND deleted_at IS NULL',
     ),
+    setRole: database.prepare<[string, string, string]>('UPDATE users SET role = ? WHERE id = ? AND workspace_id = ? AND deleted_at IS NULL'),
   }));
 
   return {
@@ -65,6 +66,9 @@ export function createUserRepository(database: Database): UserMethods {
     },
     setPasswordHash(workspaceId, id, passwordHash) {
       return statements().setPasswordHash.run(passwordHash, id, workspaceId).changes === 1;
+    },
+    setUserRole(workspaceId, id, role) {
+      return statements().setRole.run(role, id, workspaceId).changes === 1;
     },
     // Users that can log in: when none is left, start-up creates the first admin again.
     countUsers() {

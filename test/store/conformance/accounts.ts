@@ -115,6 +115,21 @@ export function describeUsers(store: StoreGetter): void {
       expect((await store().getUser(user.id))?.passwordHash).toBe('new-hash');
     });
 
+    it('changes the role of a live user of the workspace, and of no other', async () => {
+      const workspace = await addWorkspace(store());
+      const other = await addWorkspace(store());
+      const user = await addUser(store(), workspace.id, 'member');
+      const before = await store().getUser(user.id);
+      expect(await store().setUserRole(workspace.id, user.id, 'admin')).toBe(true);
+      expect(await store().getUser(user.id)).toEqual({ ...before, role: 'admin' });
+      expect(await store().setUserRole(other.id, user.id, 'member')).toBe(false);
+      expect(await store().setUserRole(workspace.id, newId(), 'member')).toBe(false);
+      expect(await store().setUserRole(workspace.id, 'not-a-uuid', 'member')).toBe(false);
+      await store().deleteUser(workspace.id, user.id, at(5));
+      expect(await store().setUserRole(workspace.id, user.id, 'member')).toBe(false);
+      expect((await store().getUser(user.id))?.role).toBe('admin');
+    });
+
     it('lists the users of one workspace by creation, paginated, without deleted ones', async () => {
       const workspace = await addWorkspace(store());
       const other = await addWorkspace(store());
