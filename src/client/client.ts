@@ -7,13 +7,18 @@ import type {
   AgentsQuery,
   Answer,
   CancelResponse,
+  CreateAgentInput,
+  CreateUserInput,
   FeedbackInput,
   FeedbackResponse,
   HistoryItem,
   HistoryPage,
   HistoryQuery,
   LoginResponse,
+  OkResponse,
   Page,
+  PageQuery,
+  Role,
   RouteDecision,
   RouteInput,
   SendMessageInput,
@@ -22,6 +27,7 @@ import type {
   SessionsQuery,
   StatsQuery,
   StreamInput,
+  UpdateAgentInput,
   User,
 } from './types.ts';
 import type { WebSocketConstructor } from './websocket.ts';
@@ -191,9 +197,50 @@ export class FleetchatClient {
     return this.#request<Agent>('GET', `/api/agents/${encodeURIComponent(id)}`, { signal: options.signal });
   }
 
+  /** Creates an agent (admins); it answers and routes at once. */
+  createAgent(input: CreateAgentInput): Promise<Agent> {
+    return this.#request<Agent>('POST', '/api/agents', { body: input });
+  }
+
+  /** Changes an agent (admins): the fields given replace the agent's, `config` field by field. */
+  updateAgent(id: string, input: UpdateAgentInput): Promise<Agent> {
+    return this.#request<Agent>('PATCH', `/api/agents/${encodeURIComponent(id)}`, { body: input });
+  }
+
+  /** Archives an agent (admins): it no longer answers or routes; its history stays readable. */
+  archiveAgent(id: string): Promise<Agent> {
+    return this.#request<Agent>('DELETE', `/api/agents/${encodeURIComponent(id)}`);
+  }
+
   /** Feedback, usage and latency of an agent (admins); default: the last 30 days. */
   agentStats(id: string, query: StatsQuery = {}, options: RequestOptions = {}): Promise<AgentStats> {
     return this.#request<AgentStats>('GET', `/api/agents/${encodeURIComponent(id)}/stats`, { query: { ...query }, signal: options.signal });
+  }
+
+  // --- users (admins, within their workspace) ---------------------------------------------------
+
+  createUser(input: CreateUserInput): Promise<User> {
+    return this.#request<User>('POST', '/api/users', { body: input });
+  }
+
+  /** One page of the workspace's users, oldest first (limit 1…100, default 20). */
+  users(query: PageQuery = {}, options: RequestOptions = {}): Promise<Page<User>> {
+    return this.#request<Page<User>>('GET', '/api/users', { query: { ...query }, signal: options.signal });
+  }
+
+  /** Another user's role; it applies at that user's next request. */
+  setUserRole(id: string, role: Role): Promise<User> {
+    return this.#request<User>('PATCH', `/api/users/${encodeURIComponent(id)}`, { body: { role } });
+  }
+
+  /** Another user's password (a forgotten one); that user's tokens stop working. */
+  setUserPassword(id: string, password: string): Promise<OkResponse> {
+    return this.#request<OkResponse>('POST', `/api/users/${encodeURIComponent(id)}/password`, { body: { password } });
+  }
+
+  /** Deletes a user: its tokens stop working at once; its sessions stay readable by admins. */
+  deleteUser(id: string): Promise<OkResponse> {
+    return this.#request<OkResponse>('DELETE', `/api/users/${encodeURIComponent(id)}`);
   }
 
   /** Closes the stream socket (a Node process stays alive while it is open). */

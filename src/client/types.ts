@@ -26,6 +26,18 @@ export interface LoginResponse {
   user: User;
 }
 
+/** A new user of the admin's workspace; the password has at least 12 characters. */
+export interface CreateUserInput {
+  email: string;
+  password: string;
+  /** Default `member`. */
+  role?: Role;
+}
+
+export interface OkResponse {
+  ok: true;
+}
+
 // --- pages ------------------------------------------------------------------------------------
 
 export interface Pagination {
@@ -219,6 +231,34 @@ export interface Agent {
   lastActiveAt: string | null;
   tokensTodayInput: number;
   tokensTodayOutput: number;
+}
+
+/** Each field's documented limits are in docs/API.md (Agents). */
+export interface AgentConfigInput {
+  model: { default: string; fallbacks?: string[] };
+  routing?: { examples?: string[]; keywords?: string[] };
+  session?: { maxContextTokens?: number };
+  limits?: { dailyTokenBudget?: number | null; monthlyTokenBudget?: number | null };
+}
+
+export interface CreateAgentInput {
+  name: string;
+  role?: string;
+  description?: string;
+  soul?: string;
+  /** Archiving is `archiveAgent`, not a status. */
+  status?: 'online' | 'offline';
+  config: AgentConfigInput;
+}
+
+/** At least one field; `config` is merged into the agent's (a field given replaces that field). */
+export interface UpdateAgentInput {
+  name?: string;
+  role?: string;
+  description?: string;
+  soul?: string;
+  status?: 'online' | 'offline';
+  config?: { model?: Partial<AgentConfigInput['model']> } & Omit<AgentConfigInput, 'model'>;
 }
 
 export interface AgentsQuery extends PageQuery {

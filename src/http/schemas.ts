@@ -194,15 +194,15 @@ const ModelName = Type.String({ pattern: '^[A-Za-z0-9_.-]+/.+$', maxLength: 200,
 const Budget = Nullable(Type.Integer({ minimum: 1 }));
 const Strings = (maxItems: number, maxLength: number) => Type.Array(Type.String({ minLength: 1, maxLength }), { maxItems });
 
-const AgentConfigInput = (required: boolean) =>
-  closed({
-    model: required
-      ? closed({ default: ModelName, fallbacks: Type.Optional(Type.Array(ModelName, { maxItems: 10 })) })
-      : Type.Optional(closed({ default: Type.Optional(ModelName), fallbacks: Type.Optional(Type.Array(ModelName, { maxItems: 10 })) })),
-    routing: Type.Optional(closed({ examples: Type.Optional(Strings(500, 1000)), keywords: Type.Optional(Strings(200, 100)) })),
-    session: Type.Optional(closed({ maxContextTokens: Type.Optional(Type.Integer({ minimum: 256, maximum: 10_000_000 })) })),
-    limits: Type.Optional(closed({ dailyTokenBudget: Type.Optional(Budget), monthlyTokenBudget: Type.Optional(Budget) })),
-  });
+const Fallbacks = Type.Optional(Type.Array(ModelName, { maxItems: 10 }));
+/** The parts of an agent's config that are optional both on create and on update. */
+const agentConfigParts = {
+  routing: Type.Optional(closed({ examples: Type.Optional(Strings(500, 1000)), keywords: Type.Optional(Strings(200, 100)) })),
+  session: Type.Optional(closed({ maxContextTokens: Type.Optional(Type.Integer({ minimum: 256, maximum: 10_000_000 })) })),
+  limits: Type.Optional(closed({ dailyTokenBudget: Type.Optional(Budget), monthlyTokenBudget: Type.Optional(Budget) })),
+};
+const CreateAgentConfig = closed({ model: closed({ default: ModelName, fallbacks: Fallbacks }), ...agentConfigParts });
+const UpdateAgentConfig = closed({ model: Type.Optional(closed({ default: Type.Optional(ModelName), fallbacks: Fallbacks })), ...agentConfigParts });
 
 const AgentName = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' });
 const AgentStatusInput = Type.Union([Type.Literal('online'), Type.Literal('offline')]);
@@ -213,7 +213,7 @@ export const CreateAgentBody = closed({
   description: Type.Optional(Type.String({ maxLength: 2000 })),
   soul: Type.Optional(Type.String({ maxLength: 100_000 })),
   status: Type.Optional(AgentStatusInput),
-  config: AgentConfigInput(true),
+  config: CreateAgentConfig,
 });
 
 export const UpdateAgentBody = closed(
@@ -223,7 +223,7 @@ export const UpdateAgentBody = closed(
     description: Type.Optional(Type.String({ maxLength: 2000 })),
     soul: Type.Optional(Type.String({ maxLength: 100_000 })),
     status: Type.Optional(AgentStatusInput),
-    config: Type.Optional(AgentConfigInput(false)),
+    config: Type.Optional(UpdateAgentConfig),
   },
   { minProperties: 1 },
 );

@@ -307,4 +307,49 @@ describe('agents', () => {
     const error = await failure(new FleetchatClient({ baseUrl: t.baseUrl, token: member.token }).agentStats(t.agents.Nova));
     expect(error).toMatchObject({ status: 403, code: 'FORBIDDEN' });
   });
+
+  it('createAgent, updateAgent and archiveAgent manage an agent (admins); a name taken is 409', async () => {
+    const created = await admin.createAgent({
+      name: 'Quill',
+      role: 'Copywriter',
+      description: 'Writes product copy and release notes.',
+      config: { model: { default: 'upstream/gpt-test' }, routing: { examples: ['write the release notes for version 2'] }, limits: { dailyTokenBudget: 5000 } },
+    });
+    expect(created).toMatchObject({ name: 'Quill', role: 'Copywriter', status: 'online', source: 'api', isDefault: false });
+    expect(created.config).toEqual({ model: { default: 'upstream/gpt-test', fallbacks: [] }, routing: { examples: ['write the release notes for version 2'], keywords: [] }, session: expect.any(Object), limits: { dailyTokenBudget: 5000, monthlyTokenBudget: null } });
+    expect(await failure(admin.createAgent({ name: 'quill', config: { model: { default: 'upstream/gpt-test' } } }))).toMatchObject({ status: 409, code: 'CONFLICT' });
+
+    const updated = await admin.updateAgent(created.id, { status: 'offline', config: { limits: { dailyTokenBudget: null } } });
+    expect(updated).toMatchObject({ id: created.id, status: 'offline', config: { model: { default: 'upstream/gpt-test' }, limits: { dailyTokenBudget: null } } });
+    expect((await admin.agent(created.id)).status).toBe('offline');
+
+    const archived = await admin.archiveAgent(created.id);
+    expect(archived.status).toBe('archived');
+    const member = await t.member();
+    expect(await failure(new FleetchatClient({ baseUrl: t.baseUrl, token: member.token }).createAgent({ name: 'Nope', config: { model: { default: 'upstream/gpt-test' } } }))).toMatchObject({ status: 403, code: 'FORBIDDEN' });
+  });
+});
+
+describe('users', () => {
+  it('createUser, users, setUserRole, setUserPassword and deleteUser (admins)', async () => {
+    const email = `client-users-${Date.now()}@example.test`;
+    const user = await admin.createUser({ email, password: 'first-password-1' });
+    expect(user).toMatchObject({ email, role: 'member' });
+    const all = await admin.users({ limit: 100 });
+    expect(all.data.map((listed) => listed.id)).toContain(user.id);
+    expect(all.pagination.total).toBe(all.data.length);
+
+    const own = new FleetchatClient({ baseUrl: t.baseUrl });
+    await own.login(email, 'first-password-1');
+    expect((await admin.setUserRole(user.id, 'admin')).role).toBe('admin');
+    expect((await own.me()).role).toBe('admin');
+
+    expect(await admin.setUserPassword(user.id, 'set-by-the-admin-2')).toEqual({ ok: true });
+    expect(await failure(own.me())).toMatchObject({ status: 401, code: 'UNAUTHORIZED' });
+    await own.login(email, 'set-by-the-admin-2');
+    expect(await admin.deleteUser(user.id)).toEqual({ ok: true });
+    expect(await failure(own.me())).toMatchObject({ status: 401, code: 'UNAUTHORIZED' });
+    expect(await failure(admin.deleteUser(user.id))).toMatchObject({ status: 404, code: 'USER_NOT_FOUND' });
+    expect(await failure(own.users())).toMatchObject({ status: 401 });
+  });
 });

@@ -42,6 +42,14 @@ check<Same<keyof Client.RouteDecision, keyof Static<typeof Schemas.RouteView>>>(
 // Optional fields make Same lenient about a field that only one side has; compare the names too.
 check<Same<keyof Client.SessionsQuery, keyof Static<typeof Schemas.SessionsQuery>>>();
 check<Same<Omit<Client.AgentStats, 'agentId' | 'from' | 'to'>, AgentStats>>();
+check<Same<Client.CreateUserInput, Static<typeof Schemas.CreateUserBody>>>();
+check<Same<keyof Client.CreateUserInput, keyof Static<typeof Schemas.CreateUserBody>>>();
+check<Same<Client.CreateAgentInput, Static<typeof Schemas.CreateAgentBody>>>();
+check<Same<keyof Client.CreateAgentInput, keyof Static<typeof Schemas.CreateAgentBody>>>();
+check<Same<keyof Client.AgentConfigInput, keyof Static<typeof Schemas.CreateAgentBody>['config']>>();
+check<Same<Client.UpdateAgentInput, Static<typeof Schemas.UpdateAgentBody>>>();
+check<Same<keyof Client.UpdateAgentInput, keyof Static<typeof Schemas.UpdateAgentBody>>>();
+check<Same<Client.Role, Static<typeof Schemas.ChangeRoleBody>['role']>>();
 
 describe('wire types', () => {
   it('are checked at compile time (npm run typecheck)', () => {
