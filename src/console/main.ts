@@ -14,6 +14,7 @@ import { renderChat } from './views/chat.ts';
 import { renderLogin } from './views/login.ts';
 import { renderSessions } from './views/sessions.ts';
 import { renderStats } from './views/stats.ts';
+import { renderUsers } from './views/users.ts';
 
 const TOKEN_KEY = 'fleetchat.token';
 
@@ -26,6 +27,7 @@ const views: Record<string, { view: View; label: string; adminOnly?: boolean; in
   sessions: { view: renderSessions, label: 'Sessions' },
   agents: { view: renderAgents, label: 'Agents' },
   stats: { view: renderStats, label: 'Stats', adminOnly: true },
+  users: { view: renderUsers, label: 'Users', adminOnly: true },
   // Reached from the account's email in the header.
   account: { view: renderAccount, label: 'Account', inNav: false },
 };

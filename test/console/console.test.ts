@@ -328,6 +328,46 @@ describe.skipIf(!available)('web console in headless Chromium', () => {
     await elsewhere.context().close();
   });
 
+  it('admins manage users: add one, change its role, set its password, delete it', async () => {
+    await navTo(page, 'Users');
+    await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
+    // The admin's own row has no actions.
+    const ownRow = page.getByRole('row', { name: new RegExp(ADMIN_EMAIL.replace('.', '\\.')) });
+    expect(await ownRow.getByRole('button').count()).toBe(0);
+
+    const email = `console-user-${Date.now()}@example.test`;
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill('short');
+    await page.getByRole('button', { name: 'Add user' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('at least 12 characters');
+    await page.getByLabel('Password', { exact: true }).fill('first-password-1');
+    await page.getByRole('button', { name: 'Add user' }).click();
+    const row = page.getByRole('row', { name: new RegExp(email.replace(/\./g, '\\.')) });
+    await row.waitFor();
+    const user = (await api.users({ limit: 100 })).data.find((listed) => listed.email === email);
+    expect(user?.role).toBe('member');
+    const signedIn = new FleetchatClient({ baseUrl: t.baseUrl });
+    await signedIn.login(email, 'first-password-1');
+
+    await row.getByLabel(`Role of ${email}`).selectOption('admin');
+    await expect.poll(async () => (await signedIn.me()).role).toBe('admin');
+    await shot(page, '12-users');
+
+    await row.getByRole('button', { name: 'Set password' }).click();
+    await row.getByLabel(`New password for ${email}`).fill('set-by-the-admin-3');
+    await row.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.locator('.form-feedback .notice').textContent()).toContain(`The password of ${email} was set`);
+    await expect(signedIn.me()).rejects.toMatchObject({ status: 401 });
+    await signedIn.login(email, 'set-by-the-admin-3');
+
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await row.getByRole('button', { name: `Delete ${email}` }).click();
+    await expect.poll(() => page.locator('.form-feedback .notice').textContent()).toContain(`${email} was deleted`);
+    await expect.poll(() => page.getByRole('row', { name: new RegExp(email.replace(/\./g, '\\.')) }).count()).toBe(0);
+    await expect(signedIn.me()).rejects.toMatchObject({ status: 401 });
+    signedIn.close();
+  });
+
   it('the stats view shows cards and a ratings chart', async () => {
     const answer = await api.sendMessage({ message: 'rate me high', agentId: t.agents.Nova });
     await api.feedback({ messageId: answer.messageId, rating: 5 });
@@ -350,7 +390,7 @@ describe.skipIf(!available)('web console in headless Chromium', () => {
     // The account page is reached from "Account" in the header (the email does not fit there).
     await phone.getByRole('link', { name: 'Account', exact: true }).click();
     await phone.getByRole('heading', { name: 'Change your password' }).waitFor();
-    for (const view of ['account', 'agents', 'sessions', `stats/${t.agents.Nova}`, 'chat']) {
+    for (const view of ['account', 'users', 'agents', 'sessions', `stats/${t.agents.Nova}`, 'chat']) {
       await phone.goto(`${t.baseUrl}/#/${view}`);
       await phone.locator('main h1').waitFor();
       await phone.waitForLoadState('networkidle');
