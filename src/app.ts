@@ -124,10 +124,12 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   };
   app.addHook('onResponse', async (request, reply) => accessLine(request, reply.statusCode));
   // (Fastify's onRequestAbort fires only while a body is still arriving, not while it is answered.)
-  app.addHook('onRequest', async (request, reply) => {
+  // A callback hook, not an async one: nothing to wait for, so no promise per request.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) accessLine(request, 499);
     });
+    done();
   });
 
   await registerOpenApi(app);

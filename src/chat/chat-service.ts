@@ -79,7 +79,12 @@ export class ChatService {
     return resolveTarget(this.#deps, principal, { ...input, explainRouting: true });
   }
 
-  async *answer(principal: Principal, input: AnswerInput, options: { signal?: AbortSignal; receivedAt?: number } = {}): AsyncGenerator<AnswerEvent> {
+  /**
+   * `options.controller`: the transport's controller, which it aborts when its client goes away.
+   * The answer uses it as its own (a cancel or a shutdown aborts it too) rather than making a
+   * second one linked to it: an AbortSignal costs about 5 µs to create on Node 20.
+   */
+  async *answer(principal: Principal, input: AnswerInput, options: { controller?: AbortController; receivedAt?: number } = {}): AsyncGenerator<AnswerEvent> {
     const { store, coordination, settings } = this.#deps;
     const receivedAt = options.receivedAt ?? performance.now();
     let claimedKey: string | undefined;
@@ -116,13 +121,13 @@ export class ChatService {
       // A new session cannot have anyone waiting on it yet: no lock needed.
       const lease =
         input.sessionId !== undefined
-          ? await coordination.sessions.acquire(input.sessionId, { maxWaiting: settings.maxWaitingPerSession, signal: options.signal })
+          ? await coordination.sessions.acquire(input.sessionId, { maxWaiting: settings.maxWaitingPerSession, signal: options.controller?.signal })
           : undefined;
       try {
         const target = await resolveTarget(this.#deps, principal, input);
         this.#deps.observer.routed(target.routedBy);
         await checkBudget(store, target.agent, new Date());
-        for await (const event of this.#run(principal, input, target, receivedAt, options.signal)) {
+        for await (const event of this.#run(principal, input, target, receivedAt, options.controller ?? new AbortController())) {
           if (event.type === 'end') {
             // Before yielding: a consumer may stop reading at `end` (POST does).
             await lease?.release();
@@ -176,7 +181,7 @@ export class ChatService {
   }
 
   /** Everything after the session's turn has come: store, prompt, call, store, count. */
-  async *#run(principal: Principal, input: AnswerInput, target: Target, receivedAt: number, signal: AbortSignal | undefined): AsyncGenerator<AnswerEvent> {
+  async *#run(principal: Principal, input: AnswerInput, target: Target, receivedAt: number, controller: AbortController): AsyncGenerator<AnswerEvent> {
     const { store, coordination, observer, settings } = this.#deps;
     const { agent } = target;
     if (this.#stopping) throw new AppError('UNAVAILABLE', 'The server is shutting down; send the message again in a moment.');
@@ -191,10 +196,6 @@ export class ChatService {
     const session = { id: sessionId };
     const header: AnswerHeader = { sessionId: session.id, ...decisionOf(target), messageId: newId(), userMessageId: userMessage.id };
     // Cancellable before `start` goes out: a client may send the cancel as soon as it has the id.
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(signal?.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    if (signal?.aborted) controller.abort(signal.reason);
     const unregister = coordination.cancels.register(cancelKey(principal.userId, header.messageId), (reason) => controller.abort(reason));
     this.#controllers.add(controller);
 
@@ -293,7 +294,6 @@ export class ChatService {
       observer.failed({ agentId: agent.id, code: failure.code });
       throw failure.withExtra({ sessionId: session.id, ...(stored ? { messageId: header.messageId } : {}) });
     } finally {
-      signal?.removeEventListener('abort', onAbort);
       unregister();
       this.#controllers.delete(controller);
       if (!finished) {

@@ -87,7 +87,10 @@ export const SendMessageBody = (maxChars: number) =>
     explainRouting: Type.Optional(Type.Boolean({ description: 'Add `routing: { confidence, candidates }` to the answer' })),
   });
 
-const RoutedBy = Type.Union(['explicit', 'session', 'relevance', 'recent', 'default'].map((value) => Type.Literal(value)));
+// An enum rather than a union of literals: fast-json-stringify writes a string enum as it is, but
+// for an anyOf it runs Ajv on the value of every answer to pick the branch.
+const routedByValues = ['explicit', 'session', 'relevance', 'recent', 'default'] as const;
+const RoutedBy = Type.Unsafe<(typeof routedByValues)[number]>({ type: 'string', enum: [...routedByValues] });
 
 const RoutingView = closed({
   confidence: Type.Number(),

@@ -176,7 +176,7 @@ export class Connection {
     const events = this.#services.chat.answer(
       this.principal,
       { message: frame.message, agentId: frame.agentId, sessionId: frame.sessionId, idempotencyKey: frame.idempotencyKey, explainRouting: frame.explainRouting },
-      { signal: controller.signal },
+      { controller },
     );
     const run = (async () => {
       for await (const event of events) this.#send(toFrame(event, requestId));

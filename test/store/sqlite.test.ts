@@ -235,4 +235,30 @@ describe('SQLite group commit', () => {
     expect((await store.getSession(session.workspaceId, session.id))?.lastMessageAt).toEqual(at(2));
     await store.close();
   });
+
+  it('keeps nothing of a composite write that failed part-way, and everything of the writes around it', async () => {
+    const store = createSqliteStore({ filename: ':memory:' });
+    await store.migrate();
+    const { member, agent } = await addTenant(store);
+    const session = await addSession(store, member, agent, at(0));
+    const existing = await addMessage(store, session, { createdAt: at(1) });
+    const owner = { workspaceId: session.workspaceId, userId: member.id, agentId: agent.id };
+    const before = { ...existing, id: newId(), content: 'before', createdAt: at(2) };
+    const after = { ...existing, id: newId(), content: 'after', createdAt: at(3) };
+    const orphanId = newId();
+    // The failing write creates a session, then collides on its message: the session must go too.
+    const [first, failed, last] = await Promise.allSettled([
+      store.insertMessage(before),
+      store.beginTurn({ session: { id: orphanId, ...owner, title: 'orphan', now: at(4) }, message: { ...existing, sessionId: orphanId, createdAt: at(4) } }),
+      store.insertMessage(after),
+    ]);
+    expect([first.status, failed.status, last.status]).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await store.getSession(session.workspaceId, orphanId)).toBeUndefined();
+    const history = await store.recentSessionMessages(session.id, 10);
+    expect(history.map((message) => message.content)).toEqual([existing.content, 'before', 'after']);
+    // The triggers' counters ran for the kept writes only.
+    expect(store.database.prepare('SELECT message_count FROM sessions WHERE id = ?').pluck().get(session.id)).toBe(3);
+    expect(store.database.prepare('SELECT SUM(sessions) || \' \' || SUM(messages) FROM session_counts').pluck().get()).toBe('1 3');
+    await store.close();
+  });
 });

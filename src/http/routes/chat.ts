@@ -24,13 +24,13 @@ import {
 } from '../schemas.ts';
 import { streamEventsAsSse, wantsEventStream } from '../sse.ts';
 
-/** An AbortSignal that fires when the client goes away before its response is complete. */
-export function disconnectSignal(request: FastifyRequest, reply: FastifyReply): AbortSignal {
+/** A controller aborted when the client goes away before its response is complete. */
+export function disconnectController(request: FastifyRequest, reply: FastifyReply): AbortController {
   const controller = new AbortController();
   reply.raw.once('close', () => {
     if (!reply.raw.writableFinished) controller.abort('disconnected');
   });
-  return controller.signal;
+  return controller;
 }
 
 /** Folds the event stream into the one JSON answer of POST /message. */
@@ -65,8 +65,8 @@ export async function registerChatRoutes(root: FastifyInstance, services: Servic
     async (request, reply) => {
       const principal = principalOf(request);
       const input: AnswerInput = { ...request.body, idempotencyKey: request.headers['idempotency-key'] };
-      const signal = disconnectSignal(request, reply);
-      const events = chat.answer(principal, input, { signal, receivedAt: request.startedAt });
+      const controller = disconnectController(request, reply);
+      const events = chat.answer(principal, input, { controller, receivedAt: request.startedAt });
       if (wantsEventStream(request)) return streamEventsAsSse(reply, events, services);
       const done = collectAnswer(events);
       services.running.add(done);

@@ -1,10 +1,15 @@
 /**
  * Group commit for SQLite. better-sqlite3 is synchronous and every transaction ends in a WAL
  * write; under load that commit, not the statements, is the main cost of an answer. Writes
- * queued in one turn of the event loop run together in one transaction, each inside its own
- * savepoint (a nested better-sqlite3 transaction), so that one failing write is rolled back
- * alone and rejects alone, while the others commit. A write's promise resolves only after the
- * commit that holds it, so nothing is acknowledged before it is durable.
+ * queued in one turn of the event loop run together in one transaction. A write's promise
+ * resolves only after the commit that holds it, so nothing is acknowledged before it is durable.
+ *
+ * One failing write must be rolled back alone and reject alone, while the others commit. The
+ * batch first runs without a savepoint per write (a savepoint costs two more statements, and
+ * SQLite copies every page a write touches into the savepoint's journal); if any write throws,
+ * that whole transaction is rolled back and the batch runs again, each write inside its own
+ * savepoint (a nested better-sqlite3 transaction), which settles each write on its own. The
+ * writes are SQL on their parameters, so running them a second time does the same.
  */
 import type { Database } from 'better-sqlite3';
 import { translateError } from './errors.ts';
@@ -30,23 +35,51 @@ export function createGroupCommit(database: Database) {
     return savepoint;
   };
 
+  /** Thrown out of the optimistic transaction to roll it back when one of its writes failed. */
+  const writeFailed = Symbol('write failed');
+
+  // Every write, no savepoint: the common case, where none throws.
+  const runOptimistic = (batch: PendingWrite[]): void => {
+    for (const write of batch) {
+      try {
+        write.outcome = { ok: true, value: write.run() };
+      } catch {
+        throw writeFailed;
+      }
+    }
+  };
+
+  // One savepoint per write: a write that throws is rolled back alone.
+  const runIsolated = (batch: PendingWrite[]): void => {
+    const { begin, release, rollback } = statements();
+    for (const write of batch) {
+      begin();
+      try {
+        write.outcome = { ok: true, value: write.run() };
+        release();
+      } catch (error) {
+        rollback();
+        write.outcome = { ok: false, error: translateError(error) };
+      }
+    }
+  };
+
+  let optimistic: ((batch: PendingWrite[]) => void) | undefined;
+  let isolated: ((batch: PendingWrite[]) => void) | undefined;
+
   const flush = (): void => {
     const batch = pending;
     pending = [];
     try {
-      const { begin, release, rollback } = statements();
-      database.transaction(() => {
-        for (const write of batch) {
-          begin();
-          try {
-            write.outcome = { ok: true, value: write.run() };
-            release();
-          } catch (error) {
-            rollback();
-            write.outcome = { ok: false, error: translateError(error) };
-          }
-        }
-      })();
+      optimistic ??= database.transaction(runOptimistic);
+      isolated ??= database.transaction(runIsolated);
+      try {
+        optimistic(batch);
+      } catch (error) {
+        // better-sqlite3 has rolled the transaction back: nothing of the batch was kept.
+        if (error !== writeFailed) throw error;
+        isolated(batch);
+      }
     } catch (error) {
       // The commit itself failed (disk full, database closed): nothing of the batch was kept.
       const failure = translateError(error);

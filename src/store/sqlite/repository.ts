@@ -17,10 +17,10 @@ export type SynchronousStore = Synchronous<Omit<Store, 'kind'>>;
 
 /**
  * `body` as one atomic write: in its own transaction when called alone, as is when a transaction
- * is already open. On the answer path the group commit has opened one, with a savepoint per
- * write that it rolls back when the write throws; a nested better-sqlite3 transaction would add
- * a second savepoint (three more statements) around the same work. Whoever opens the enclosing
- * transaction must likewise roll back a write that throws.
+ * is already open. On the answer path the group commit has opened one, and undoes a write that
+ * throws (it rolls the batch back and runs it again with a savepoint per write); a nested
+ * better-sqlite3 transaction would add a savepoint of its own around the same work. Whoever
+ * opens the enclosing transaction must likewise roll back a write that throws.
  */
 export function atomic<Input, Result>(database: Database, body: (input: Input) => Result): (input: Input) => Result {
   const alone = database.transaction(body);
