@@ -275,6 +275,8 @@ describe.skipIf(!available)('web console in headless Chromium', () => {
     await page.getByRole('link', { name: 'Whole workspace' }).click();
     const link = page.getByRole('link', { name: 'A member asks about invoices' });
     await link.waitFor();
+    // The owner is named by email.
+    expect(await page.getByRole('row', { name: /A member asks about invoices/ }).locator('td[data-label="Owner"]').textContent()).toBe(member.email);
     await link.click();
     await page.locator('.read-only').waitFor();
     expect(await page.getByLabel('Message', { exact: true }).count()).toBe(0);

@@ -40,14 +40,22 @@ export function renderSessions(context: ConsoleContext, main: HTMLElement, route
       {},
       h('th', { attrs: { scope: 'row', 'data-label': 'Session' } }, h('a', { text: session.title || 'Untitled session', attrs: { href: `#/chat/${session.id}` } })),
       h('td', { text: agentName(context, session.agentId), attrs: { 'data-label': 'Agent' } }),
-      all ? h('td', { text: session.userId === context.user.id ? 'You' : `User ${session.userId.slice(-6)}`, attrs: { 'data-label': 'Owner', title: session.userId } }) : null,
+      all ? h('td', { text: ownerName(session.userId), attrs: { 'data-label': 'Owner', title: session.userId } }) : null,
       h('td', { attrs: { 'data-label': 'Last message' } }, h('time', { text: formatTime(session.lastMessageAt), attrs: { datetime: session.lastMessageAt } })),
       h('td', { attrs: { 'data-label': 'Started' } }, h('time', { text: formatTime(session.createdAt), attrs: { datetime: session.createdAt } })),
     );
 
+  // The workspace's users by id, for the Owner column (the first 100; a deleted user is not listed).
+  const emails = new Map<string, string>();
+  const ownerName = (userId: string) => (userId === context.user.id ? 'You' : (emails.get(userId) ?? `User ${userId.slice(-6)}`));
+
   void (async () => {
     try {
-      const page = await context.client.sessions({ all: all || undefined, limit: PAGE_SIZE });
+      const [page, users] = await Promise.all([
+        context.client.sessions({ all: all || undefined, limit: PAGE_SIZE }),
+        all ? context.client.users({ limit: 100 }).catch(() => undefined) : undefined,
+      ]);
+      for (const user of users?.data ?? []) emails.set(user.id, user.email);
       for (const session of page.data) context.sessions.set(session.id, session);
       if (page.data.length === 0) {
         replace(body, h('p', { class: 'muted', text: 'No sessions yet. Start one from the Chat page.' }), h('a', { class: 'button button-primary', text: 'New chat', attrs: { href: '#/chat' } }));
