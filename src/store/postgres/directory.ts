@@ -92,33 +92,20 @@ export function createDirectoryMethods(database: Database): DirectoryMethods {
       return { data: result.rows.map(toUser), total: await totalOf(result.rows, () => countWorkspaceUsers(database, workspaceId)) };
     },
 
-    async deleteUser(workspaceId, id, now) {
-      if (!isUuid(workspaceId) || !isUuid(id)) return false;
-      const result = await database.query({
-        text: 'UPDATE users SET deleted_at = $3 WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL',
-        values: [workspaceId, id, now],
-      });
-      return result.rowCount > 0;
-    },
-
-    async setPasswordHash(workspaceId, id, passwordHash) {
-      if (!isUuid(workspaceId) || !isUuid(id)) return false;
-      const result = await database.query({
-        text: 'UPDATE users SET password_hash = $3 WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL',
-        values: [workspaceId, id, passwordHash],
-      });
-      return result.rowCount > 0;
-    },
-
-    async setUserRole(workspaceId, id, role) {
-      if (!isUuid(workspaceId) || !isUuid(id)) return false;
-      const result = await database.query({
-        text: 'UPDATE users SET role = $3 WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL',
-        values: [workspaceId, id, role],
-      });
-      return result.rowCount > 0;
-    },
+    deleteUser: (workspaceId, id, now) => updateLiveUser(database, workspaceId, id, 'deleted_at', now),
+    setPasswordHash: (workspaceId, id, passwordHash) => updateLiveUser(database, workspaceId, id, 'password_hash', passwordHash),
+    setUserRole: (workspaceId, id, role) => updateLiveUser(database, workspaceId, id, 'role', role),
   };
+}
+
+/** Sets one column of a user that is not deleted; false when absent, deleted, or of another workspace. */
+async function updateLiveUser(database: Database, workspaceId: string, id: string, column: 'deleted_at' | 'password_hash' | 'role', value: unknown): Promise<boolean> {
+  if (!isUuid(workspaceId) || !isUuid(id)) return false;
+  const result = await database.query({
+    text: `UPDATE users SET ${column} = $3 WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL`,
+    values: [workspaceId, id, value],
+  });
+  return result.rowCount > 0;
 }
 
 /** Trimmed and lower-cased by JavaScript, not SQL lower(), so both stores fold alike. */
