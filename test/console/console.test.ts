@@ -370,6 +370,49 @@ describe.skipIf(!available)('web console in headless Chromium', () => {
     signedIn.close();
   });
 
+  it('admins edit an agent\'s routing examples and see routing follow; create and archive an agent', async () => {
+    await page.goto(`${t.baseUrl}/#/agents`);
+    await page.getByRole('heading', { name: 'Try routing' }).waitFor();
+    const routeIt = async (message: string) => {
+      await page.getByLabel('Message', { exact: true }).fill(message);
+      await page.getByRole('button', { name: 'Route it' }).click();
+    };
+    const probe = 'please reconcile the zorblax ledger for the fleem account';
+    await routeIt(probe);
+    await expect.poll(() => page.locator('.route-decision').textContent()).toMatch(/·/);
+    const before = await page.locator('.route-decision').textContent();
+
+    await page.getByRole('link', { name: 'Edit Nova' }).click();
+    await page.getByRole('heading', { name: 'Nova', level: 1 }).waitFor();
+    const examples = page.getByLabel('Routing examples');
+    await examples.fill(`${await examples.inputValue()}\nreconcile the zorblax ledger\nthe fleem account needs reconciling`);
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => page.locator('.form-feedback .notice').textContent()).toContain('Nova was saved');
+    expect((await api.agent(t.agents.Nova)).config.routing.examples).toEqual(expect.arrayContaining(['reconcile the zorblax ledger', 'the fleem account needs reconciling']));
+    await routeIt(probe);
+    await expect.poll(() => page.locator('.route-decision strong').textContent()).toBe('Nova');
+    expect(before).not.toMatch(/^Nova ·/);
+    // A bad budget is refused in the page, before any request.
+    await page.getByLabel('Daily token budget').fill('2.5');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('whole number');
+    await shot(page, '13-agent-editor');
+
+    await page.goto(`${t.baseUrl}/#/agents`);
+    await page.getByRole('link', { name: 'New agent' }).click();
+    await page.getByLabel('Name').fill('Scribe');
+    await page.getByLabel('Model', { exact: true }).fill('upstream/gpt-test');
+    await page.getByLabel('Description').fill('Takes meeting notes and writes summaries.');
+    await page.getByRole('button', { name: 'Create agent' }).click();
+    await page.getByRole('heading', { name: 'Scribe', level: 1 }).waitFor();
+    const scribe = (await api.agents({ limit: 100 })).data.find((agent) => agent.name === 'Scribe');
+    expect(scribe).toMatchObject({ status: 'online', description: 'Takes meeting notes and writes summaries.', source: 'api' });
+    await page.getByRole('button', { name: 'Archive', exact: true }).click();
+    await page.getByRole('button', { name: 'Archive Scribe' }).click();
+    await page.getByRole('heading', { name: 'Agents', level: 1 }).waitFor();
+    expect((await api.agent(scribe!.id)).status).toBe('archived');
+  });
+
   it('the stats view shows cards and a ratings chart', async () => {
     const answer = await api.sendMessage({ message: 'rate me high', agentId: t.agents.Nova });
     await api.feedback({ messageId: answer.messageId, rating: 5 });

@@ -1,12 +1,23 @@
 /** The workspace's agents: who they are, whether they answer, and today's token use. */
-import type { ConsoleContext } from '../context.ts';
+import type { ConsoleContext, Route } from '../context.ts';
 import { h, replace } from '../dom.ts';
 import { formatInteger } from '../format.ts';
+import { renderAgentEditor, tryRouting } from './agent-editor.ts';
 
-export function renderAgents(context: ConsoleContext, main: HTMLElement): void {
+export function renderAgents(context: ConsoleContext, main: HTMLElement, route: Route): void {
   const isAdmin = context.user.role === 'admin';
+  // `#/agents/<id>` and `#/agents/new`: the editor, for admins.
+  if (isAdmin && route.segments[1] !== undefined) return renderAgentEditor(context, main, route);
   const body = h('div', { class: 'panel' }, h('p', { class: 'muted', text: 'Loading agents…' }));
-  main.append(h('section', { class: 'page' }, h('div', { class: 'page-head' }, h('h1', { text: 'Agents' })), body));
+  main.append(
+    h(
+      'section',
+      { class: 'page' },
+      h('div', { class: 'page-head' }, h('h1', { text: 'Agents' }), isAdmin ? h('a', { class: 'button button-primary', text: 'New agent', attrs: { href: '#/agents/new' } }) : null),
+      body,
+      tryRouting(context),
+    ),
+  );
 
   void (async () => {
     try {
@@ -35,6 +46,7 @@ export function renderAgents(context: ConsoleContext, main: HTMLElement): void {
             { class: 'row-actions', attrs: { 'data-label': 'Actions' } },
             agent.status === 'online' ? h('a', { class: 'button button-quiet button-small', text: 'Chat', attrs: { href: `#/chat?agent=${agent.id}`, 'aria-label': `Chat with ${agent.name}` } }) : null,
             isAdmin ? h('a', { class: 'button button-quiet button-small', text: 'Stats', attrs: { href: `#/stats/${agent.id}`, 'aria-label': `Stats of ${agent.name}` } }) : null,
+            isAdmin ? h('a', { class: 'button button-quiet button-small', text: 'Edit', attrs: { href: `#/agents/${agent.id}`, 'aria-label': `Edit ${agent.name}` } }) : null,
           ),
         ),
       );
