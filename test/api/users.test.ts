@@ -133,3 +133,27 @@ describe('PATCH /api/users/:id (role)', () => {
     expect((await t.request('GET', '/api/auth/me', { token: other.token })).body.user.role).toBe('member');
   });
 });
+
+describe('a user id in capitals is the same user (PostgreSQL\'s uuid type matches it)', () => {
+  it('the admin\'s own id in capitals is still its own: role, password and deletion are refused (409) and nothing changes', async () => {
+    const adminId = (await t.request('GET', '/api/auth/me', { token: t.adminToken })).body.user.id as string;
+    const shouted = adminId.toUpperCase();
+    expectError(await t.request('PATCH', `/api/users/${shouted}`, { token: t.adminToken, body: { role: 'member' } }), 409, 'CONFLICT');
+    expectError(await t.request('POST', `/api/users/${shouted}/password`, { token: t.adminToken, body: { password: 'set-without-the-current-one' } }), 409, 'CONFLICT');
+    expectError(await t.request('DELETE', `/api/users/${shouted}`, { token: t.adminToken }), 409, 'CONFLICT');
+    expect((await t.request('GET', '/api/auth/me', { token: t.adminToken })).body.user.role).toBe('admin');
+    expect((await t.login(ADMIN_EMAIL, 'correct horse battery staple')).length).toBeGreaterThan(20);
+  });
+
+  it('another user\'s id in capitals: the change applies at once, to its tokens as to its role', async () => {
+    const member = await t.member();
+    const shouted = member.id.toUpperCase();
+    expect((await t.request('GET', '/api/auth/me', { token: member.token })).status).toBe(200);
+    const promoted = await t.request('PATCH', `/api/users/${shouted}`, { token: t.adminToken, body: { role: 'admin' } });
+    expect(promoted.status, JSON.stringify(promoted.body)).toBe(200);
+    expect(promoted.body).toMatchObject({ id: member.id, role: 'admin' });
+    expect((await t.request('GET', '/api/auth/me', { token: member.token })).body.user.role).toBe('admin');
+    expect((await t.request('POST', `/api/users/${shouted}/password`, { token: t.adminToken, body: { password: 'set-by-the-admin-1' } })).status).toBe(200);
+    expectError(await t.request('GET', '/api/auth/me', { token: member.token }), 401, 'UNAUTHORIZED');
+  });
+});

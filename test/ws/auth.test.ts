@@ -127,6 +127,17 @@ describe('WebSocket close 4401', () => {
   });
 });
 
+describe('WebSocket close 4401 when the user is named by its id in capitals', () => {
+  it('an admin setting the password through the id in capitals still closes the user\'s sockets', async () => {
+    const member = await t.member();
+    const client = await connect(t, member.token);
+    const set = await t.request('POST', `/api/users/${member.id.toUpperCase()}/password`, { token: t.adminToken, body: { password: 'set-by-the-admin-1' } });
+    expect(set.status).toBe(200);
+    const closed = await Promise.race([client.closed, new Promise<undefined>((resolve) => setTimeout(resolve, 2_000))]);
+    expect(closed && [closed.code, closed.reason]).toEqual([4401, 'password changed']);
+  });
+});
+
 describe('per-user socket cap', () => {
   let capped: TestServer;
   beforeAll(async () => {
