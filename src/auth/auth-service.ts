@@ -81,13 +81,19 @@ export class AuthService {
   readonly #revocations: RevocationBus;
   readonly #cache = new Map<string, { user: User; until: number }>();
   readonly #cacheMs: number;
+  /**
+   * How many user changes this instance has heard of. A lookup begun before one may have read
+   * the user as it was: it is not cached, or it would serve the old password stamp (or role, or
+   * a deleted user) for the cache's whole lifetime after the change.
+   */
+  #changes = 0;
 
   constructor(deps: { store: Store; signer: TokenSigner; revocations: RevocationBus; userCacheMs?: number }) {
     this.#store = deps.store;
     this.#signer = deps.signer;
     this.#revocations = deps.revocations;
     this.#cacheMs = deps.userCacheMs ?? 5_000;
-    this.#revocations.onUserChanged((userId) => this.#cache.delete(userId));
+    this.#revocations.onUserChanged((userId) => this.#forget(userId));
   }
 
   async login(email: string, password: string): Promise<{ token: string; user: PublicUser }> {
@@ -172,23 +178,36 @@ export class AuthService {
   async #replacePassword(workspaceId: string, userId: string, password: string): Promise<User | undefined> {
     const passwordHash = await hashPassword(password);
     if (!(await this.#store.setPasswordHash(workspaceId, userId, passwordHash))) return undefined;
-    this.#cache.delete(userId);
+    this.#forget(userId);
     await this.#revocations.publishUserChanged(userId);
     const user = await this.#store.getUser(userId);
     return user && !user.deletedAt ? user : undefined;
+  }
+
+  /** The number of user changes heard of so far: a socket authenticated across one checks again. */
+  get changeCount(): number {
+    return this.#changes;
+  }
+
+  #forget(userId: string): void {
+    this.#changes += 1;
+    this.#cache.delete(userId);
   }
 
   async #liveUser(userId: string): Promise<User | undefined> {
     const now = Date.now();
     const cached = this.#cache.get(userId);
     if (cached && cached.until > now) return cached.user;
+    const changes = this.#changes;
     const user = await this.#store.getUser(userId);
     if (!user || user.deletedAt) {
       this.#cache.delete(userId);
       return undefined;
     }
-    if (this.#cache.size > 10_000) this.#cache.clear();
-    this.#cache.set(userId, { user, until: now + this.#cacheMs });
+    if (changes === this.#changes) {
+      if (this.#cache.size > 10_000) this.#cache.clear();
+      this.#cache.set(userId, { user, until: now + this.#cacheMs });
+    }
     return user;
   }
 
@@ -222,7 +241,7 @@ export class AuthService {
     const userId = canonicalId(userIdAsGiven);
     if (userId === principal.userId) throw new AppError('CONFLICT', 'You cannot change your own role; ask another admin.');
     if (!(await this.#store.setUserRole(principal.workspaceId, userId, role))) throw notFound('user');
-    this.#cache.delete(userId);
+    this.#forget(userId);
     await this.#revocations.publishUserChanged(userId);
     const user = await this.#store.getUser(userId);
     if (!user || user.deletedAt) throw notFound('user');
@@ -234,7 +253,7 @@ export class AuthService {
     if (userId === principal.userId) throw new AppError('CONFLICT', 'You cannot delete yourself; ask another admin.');
     const deleted = await this.#store.deleteUser(principal.workspaceId, userId, new Date());
     if (!deleted) throw notFound('user');
-    this.#cache.delete(userId);
+    this.#forget(userId);
     await this.#revocations.publishUserChanged(userId);
   }
 }

@@ -55,15 +55,16 @@ export function attachWebSocket(app: FastifyInstance, services: Services): WebSo
     if (own && own.size === 0) byUser.delete(connection.principal.userId);
   };
 
+  const recheck = (connection: Connection) =>
+    auth.revokedBecause(connection.principal).then(
+      (reason) => reason && connection.close(CLOSE_UNAUTHORIZED, reason),
+      // The store is away: close rather than keep a socket that may have lost its right.
+      () => connection.close(CLOSE_UNAUTHORIZED, 'user changed'),
+    );
+
   // A user deleted or whose password changed: each of its sockets checks its token again.
   const stopRevocations = coordination.revocations.onUserChanged((userId) => {
-    for (const connection of byUser.get(userId) ?? []) {
-      auth.revokedBecause(connection.principal).then(
-        (reason) => reason && connection.close(CLOSE_UNAUTHORIZED, reason),
-        // The store is away: close rather than keep a socket that may have lost its right.
-        () => connection.close(CLOSE_UNAUTHORIZED, 'user changed'),
-      );
-    }
+    for (const connection of byUser.get(userId) ?? []) void recheck(connection);
   });
 
   const heartbeat = setInterval(() => {
@@ -93,6 +94,8 @@ export function attachWebSocket(app: FastifyInstance, services: Services): WebSo
         return refuseShuttingDown(socket);
       }
       let principal;
+      // A change heard of while the token was checked reached no socket of this one: see below.
+      const changesBefore = auth.changeCount;
       try {
         principal = await auth.authenticate(url.searchParams.get('token') ?? undefined);
       } catch (error) {
@@ -122,6 +125,9 @@ export function attachWebSocket(app: FastifyInstance, services: Services): WebSo
         const set = byUser.get(principal.userId) ?? new Set<Connection>();
         set.add(connection);
         byUser.set(principal.userId, set);
+        // Some user changed while this token was checked (its password, say, with the check
+        // reading the user as it was): the socket was not listed yet to hear it, so it checks now.
+        if (auth.changeCount !== changesBefore) void recheck(connection);
         // Close when the token expires: re-checked then, as a long-lived socket must not outlive it.
         const armExpiry = () => {
           const remaining = principal.tokenExpiresAt * 1000 - Date.now();

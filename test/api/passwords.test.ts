@@ -129,3 +129,37 @@ describe('password tries count against the login limit', () => {
     expect((await limited.request('GET', '/api/auth/me', { token })).status).toBe(200);
   });
 });
+
+describe('a lookup of the user begun before a password change', () => {
+  /** Holds the next store read of `userId` after it has read the row, until released. */
+  function holdNextRead(userId: string) {
+    const store = t.server.services.store;
+    const getUser = store.getUser;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let read!: () => void;
+    const hasRead = new Promise<void>((resolve) => (read = resolve));
+    store.getUser = async (id: string) => {
+      const user = await getUser.call(store, id);
+      if (id === userId) {
+        store.getUser = getUser;
+        read();
+        await released;
+      }
+      return user;
+    };
+    return { hasRead, release };
+  }
+
+  it('is not cached: the old token is refused as soon as the change has answered', async () => {
+    const member = await t.member();
+    const held = holdNextRead(member.id);
+    const inFlight = me(member.token);
+    await held.hasRead;
+    expect((await setFor(t.adminToken, member.id, { password: 'set-by-the-admin-1' })).status).toBe(200);
+    held.release();
+    // Begun before the change, it may still answer 200; what it read must not outlive it.
+    await inFlight;
+    expectError(await me(member.token), 401, 'UNAUTHORIZED');
+  });
+});

@@ -138,6 +138,36 @@ describe('WebSocket close 4401 when the user is named by its id in capitals', ()
   });
 });
 
+describe('a password changed while the token of a new socket is checked', () => {
+  it('the socket, opened on what the check read before the change, closes with 4401 once listed', async () => {
+    const member = await t.member();
+    const store = t.server.services.store;
+    const getUser = store.getUser;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let read!: () => void;
+    const hasRead = new Promise<void>((resolve) => (read = resolve));
+    store.getUser = async (id: string) => {
+      const user = await getUser.call(store, id);
+      if (id === member.id) {
+        store.getUser = getUser;
+        read();
+        await released;
+      }
+      return user;
+    };
+    const connecting = connect(t, member.token);
+    await hasRead;
+    const changed = await t.request('POST', `/api/users/${member.id}/password`, { token: t.adminToken, body: { password: 'set-by-the-admin-1' } });
+    expect(changed.status).toBe(200);
+    release();
+    // The check began before the change: the socket may open, but not stay.
+    const client = await connecting;
+    const closed = await Promise.race([client.closed, new Promise<undefined>((resolve) => setTimeout(resolve, 2_000))]);
+    expect(closed && [closed.code, closed.reason]).toEqual([4401, 'password changed']);
+  });
+});
+
 describe('per-user socket cap', () => {
   let capped: TestServer;
   beforeAll(async () => {
