@@ -145,10 +145,16 @@ export class AuthService {
   async changePassword(principal: Principal, currentPassword: string, newPassword: string): Promise<{ token: string; user: PublicUser }> {
     const user = await this.#store.getUser(principal.userId);
     if (!user || user.deletedAt) throw unauthorized('The token belongs to no current user; log in again.');
+    if (principal.passwordStamp !== undefined && principal.passwordStamp !== passwordStamp(user)) throw passwordChanged();
     if (!(await verifyPassword(currentPassword, user.passwordHash))) throw new AppError('FORBIDDEN', 'The current password is wrong.');
     checkPasswordLength(newPassword);
     if (newPassword === currentPassword) throw new AppError('VALIDATION_ERROR', 'The new password is the same as the current one; choose another.');
-    const changed = await this.#replacePassword(user.workspaceId, user.id, newPassword);
+    // Only over the hash the current password was checked against: a change made meanwhile (a
+    // second tab, an admin's reset) is not silently undone, and its caller's token stays valid.
+    const changed = await this.#replacePassword(user.workspaceId, user.id, newPassword, user.passwordHash);
+    if (changed === 'changed meanwhile') {
+      throw new AppError('CONFLICT', 'The password was changed by another request meanwhile; log in again with the password now in force.');
+    }
     if (!changed) throw unauthorized('The token belongs to no current user; log in again.');
     return { token: await this.issueToken(changed), user: toPublicUser(changed) };
   }
@@ -174,10 +180,19 @@ export class AuthService {
     return (await this.#replacePassword(workspaceId, userId, newPassword)) !== undefined;
   }
 
-  /** Stores the new hash, then tells every instance; the updated user, or undefined when there is none. */
-  async #replacePassword(workspaceId: string, userId: string, password: string): Promise<User | undefined> {
+  /**
+   * Stores the new hash, then tells every instance; the updated user, or undefined when there is
+   * none. With `previousHash`, only while the stored hash is still that one.
+   */
+  async #replacePassword(workspaceId: string, userId: string, password: string): Promise<User | undefined>;
+  async #replacePassword(workspaceId: string, userId: string, password: string, previousHash: string): Promise<User | 'changed meanwhile' | undefined>;
+  async #replacePassword(workspaceId: string, userId: string, password: string, previousHash?: string): Promise<User | 'changed meanwhile' | undefined> {
     const passwordHash = await hashPassword(password);
-    if (!(await this.#store.setPasswordHash(workspaceId, userId, passwordHash))) return undefined;
+    if (!(await this.#store.setPasswordHash(workspaceId, userId, passwordHash, previousHash))) {
+      if (previousHash === undefined) return undefined;
+      const now = await this.#store.getUser(userId);
+      return now && !now.deletedAt && now.workspaceId === workspaceId ? 'changed meanwhile' : undefined;
+    }
     this.#forget(userId);
     await this.#revocations.publishUserChanged(userId);
     const user = await this.#store.getUser(userId);

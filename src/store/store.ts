@@ -325,8 +325,12 @@ export interface Store {
   listUsers(workspaceId: string, limit: number, offset: number): Promise<Page<User>>;
   /** Marks the user deleted; false when absent, already deleted, or of another workspace. */
   deleteUser(workspaceId: string, id: string, now: Date): Promise<boolean>;
-  /** Replaces the password hash of a user that is not deleted; false when absent, deleted, or of another workspace. */
-  setPasswordHash(workspaceId: string, id: string, passwordHash: string): Promise<boolean>;
+  /**
+   * Replaces the password hash of a user that is not deleted; false when absent, deleted, or of
+   * another workspace. With `previousHash`, only while the stored hash is still that one (false
+   * otherwise): a change made with the current password must not overwrite one made meanwhile.
+   */
+  setPasswordHash(workspaceId: string, id: string, passwordHash: string, previousHash?: string): Promise<boolean>;
   /** Changes the role of a user that is not deleted; false when absent, deleted, or of another workspace. */
   setUserRole(workspaceId: string, id: string, role: Role): Promise<boolean>;
 

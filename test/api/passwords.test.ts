@@ -52,6 +52,20 @@ describe('POST /api/auth/password', () => {
     expect((await t.login(member.email, 'member-password-123')).length).toBeGreaterThan(20);
   });
 
+  it('two changes at once: one is made, the other is refused (409) instead of silently undoing it', async () => {
+    const member = await t.member();
+    const wanted = ['first-new-password-a', 'second-new-password-b'];
+    const answers = await Promise.all(wanted.map((newPassword) => changeOwn(member.token, { currentPassword: 'member-password-123', newPassword })));
+    const made = answers.findIndex((answer) => answer.status === 200);
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409]);
+    expectError(answers[1 - made], 409, 'CONFLICT');
+    expect(answers[1 - made].body.error).toContain('changed by another request meanwhile');
+    // The answer that said 200 is the truth: its token works and its password is the one in force.
+    expect((await me(answers[made].body.token)).status).toBe(200);
+    expect((await me(await t.login(member.email, wanted[made]))).status).toBe(200);
+    expectError(await t.request('POST', '/api/auth/login', { body: { email: member.email, password: wanted[1 - made] } }), 401, 'UNAUTHORIZED');
+  });
+
   it('needs a token', async () => {
     expectError(await t.request('POST', '/api/auth/password', { body: { currentPassword: 'member-password-123', newPassword: 'a-brand-new-password' } }), 401, 'UNAUTHORIZED');
   });

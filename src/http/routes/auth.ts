@@ -42,7 +42,7 @@ export async function registerAuthRoutes(root: FastifyInstance, services: Servic
         summary: 'Change your own password: every token issued before stops working; the answer carries a new one',
         security: [{ bearer: [] }],
         body: ChangePasswordBody,
-        response: { 200: LoginResponse, ...errorResponses(400, 401, 403, 429) },
+        response: { 200: LoginResponse, ...errorResponses(400, 401, 403, 409, 429) },
       },
     },
     async (request) => {

@@ -93,17 +93,20 @@ export function createDirectoryMethods(database: Database): DirectoryMethods {
     },
 
     deleteUser: (workspaceId, id, now) => updateLiveUser(database, workspaceId, id, 'deleted_at', now),
-    setPasswordHash: (workspaceId, id, passwordHash) => updateLiveUser(database, workspaceId, id, 'password_hash', passwordHash),
+    setPasswordHash: (workspaceId, id, passwordHash, previousHash) => updateLiveUser(database, workspaceId, id, 'password_hash', passwordHash, previousHash),
     setUserRole: (workspaceId, id, role) => updateLiveUser(database, workspaceId, id, 'role', role),
   };
 }
 
-/** Sets one column of a user that is not deleted; false when absent, deleted, or of another workspace. */
-async function updateLiveUser(database: Database, workspaceId: string, id: string, column: 'deleted_at' | 'password_hash' | 'role', value: unknown): Promise<boolean> {
+/**
+ * Sets one column of a user that is not deleted; false when absent, deleted, or of another
+ * workspace, or when `previousHash` is given and the stored password hash is no longer it.
+ */
+async function updateLiveUser(database: Database, workspaceId: string, id: string, column: 'deleted_at' | 'password_hash' | 'role', value: unknown, previousHash?: string): Promise<boolean> {
   if (!isUuid(workspaceId) || !isUuid(id)) return false;
   const result = await database.query({
-    text: `UPDATE users SET ${column} = $3 WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL`,
-    values: [workspaceId, id, value],
+    text: `UPDATE users SET ${column} = $3 WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL${previousHash === undefined ? '' : ' AND password_hash = $4'}`,
+    values: previousHash === undefined ? [workspaceId, id, value] : [workspaceId, id, value, previousHash],
   });
   return result.rowCount > 0;
 }

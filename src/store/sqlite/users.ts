@@ -34,6 +34,9 @@ export function createUserRepository(database: Database): UserMethods {
     setPasswordHash: database.prepare<[string, string, string]>(
       'UPDATE users SET password_hash = ? WHERE id = ? AND workspace_id = ? AND deleted_at IS NULL',
     ),
+    replacePasswordHash: database.prepare<[string, string, string, string]>(
+      'UPDATE users SET password_hash = ? WHERE id = ? AND workspace_id = ? AND deleted_at IS NULL AND password_hash = ?',
+    ),
     setRole: database.prepare<[string, string, string]>('UPDATE users SET role = ? WHERE id = ? AND workspace_id = ? AND deleted_at IS NULL'),
   }));
 
@@ -64,7 +67,8 @@ export function createUserRepository(database: Database): UserMethods {
     deleteUser(workspaceId, id, now) {
       return statements().markDeleted.run(now.getTime(), id, workspaceId).changes === 1;
     },
-    setPasswordHash(workspaceId, id, passwordHash) {
+    setPasswordHash(workspaceId, id, passwordHash, previousHash) {
+      if (previousHash !== undefined) return statements().replacePasswordHash.run(passwordHash, id, workspaceId, previousHash).changes === 1;
       return statements().setPasswordHash.run(passwordHash, id, workspaceId).changes === 1;
     },
     setUserRole(workspaceId, id, role) {

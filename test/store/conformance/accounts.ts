@@ -115,6 +115,17 @@ export function describeUsers(store: StoreGetter): void {
       expect((await store().getUser(user.id))?.passwordHash).toBe('new-hash');
     });
 
+    it('with the previous hash, replaces the password hash only while it is still that one', async () => {
+      const workspace = await addWorkspace(store());
+      const user = await addUser(store(), workspace.id);
+      const first = (await store().getUser(user.id))!.passwordHash;
+      expect(await store().setPasswordHash(workspace.id, user.id, 'second', first)).toBe(true);
+      expect(await store().setPasswordHash(workspace.id, user.id, 'stale', first)).toBe(false);
+      expect((await store().getUser(user.id))?.passwordHash).toBe('second');
+      expect(await store().setPasswordHash(workspace.id, user.id, 'third', 'second')).toBe(true);
+      expect((await store().getUser(user.id))?.passwordHash).toBe('third');
+    });
+
     it('changes the role of a live user of the workspace, and of no other', async () => {
       const workspace = await addWorkspace(store());
       const other = await addWorkspace(store());
