@@ -64,8 +64,13 @@ const passwordChanged = () => unauthorized('The password was changed after this 
  */
 const canonicalId = (id: string) => id.toLowerCase();
 
+/**
+ * Counted as it is hashed: characters (code points, not UTF-16 units) of its NFKC form. Else
+ * twelve Hangul jamo passed as a four-syllable password, and six emoji (twelve units) passed
+ * `fleetchat user add` and `user password`.
+ */
 function checkPasswordLength(password: string): void {
-  if (password.length < MIN_PASSWORD_LENGTH) {
+  if ([...password.normalize('NFKC')].length < MIN_PASSWORD_LENGTH) {
     throw new AppError('VALIDATION_ERROR', `The password must have at least ${MIN_PASSWORD_LENGTH} characters.`);
   }
 }

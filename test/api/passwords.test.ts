@@ -177,3 +177,25 @@ describe('a lookup of the user begun before a password change', () => {
     expectError(await me(member.token), 401, 'UNAUTHORIZED');
   });
 });
+
+describe('the 12-character minimum counts characters as they are hashed (NFKC)', () => {
+  // Twelve Hangul jamo, which NFKC composes into four syllables: the password is '각각각각'.
+  const jamo = '\u1100\u1161\u11A8'.repeat(4);
+
+  it('refuses a password that is shorter than 12 once normalized, wherever one is set', async () => {
+    expect(jamo.normalize('NFKC')).toBe('각각각각');
+    const member = await t.member();
+    expectError(await changeOwn(member.token, { currentPassword: 'member-password-123', newPassword: jamo }), 400, 'VALIDATION_ERROR');
+    expectError(await setFor(t.adminToken, member.id, { password: jamo }), 400, 'VALIDATION_ERROR');
+    expectError(await t.request('POST', '/api/users', { token: t.adminToken, body: { email: `jamo-${newId()}@example.test`, password: jamo } }), 400, 'VALIDATION_ERROR');
+    expectError(await t.request('POST', '/api/auth/login', { body: { email: member.email, password: '각각각각' } }), 401, 'UNAUTHORIZED');
+  });
+
+  it('accepts twelve characters outside the Basic Multilingual Plane (one character each, two UTF-16 units)', async () => {
+    const member = await t.member();
+    const emoji = '🔑🌊🎲🧭🪐🦊🍋🎻🛶🧩🌵🪁';
+    const changed = await changeOwn(member.token, { currentPassword: 'member-password-123', newPassword: emoji });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    expect((await me(await t.login(member.email, emoji))).status).toBe(200);
+  });
+});

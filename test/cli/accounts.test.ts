@@ -125,12 +125,15 @@ describe('fleetchat user password', () => {
   }, 30_000);
 
   it('refuses a short or empty password and an unknown email, changing nothing', async () => {
-    const [short, empty, unknown, missing] = await Promise.all([
+    const [short, empty, unknown, missing, sixEmoji] = await Promise.all([
       fleetchat('user', 'password', '--email', 'dev@example.test', '--password', 'short'),
       fleetchat('user', 'password', '--email', 'dev@example.test', '--password', ''),
       fleetchat('user', 'password', '--email', 'nobody@example.test', '--password', 'long-enough-password'),
       fleetchat('user', 'password'),
+      // Six characters in twelve UTF-16 units.
+      fleetchat('user', 'password', '--email', 'dev@example.test', '--password', '🔑🌊🎲🧭🪐🦊'),
     ]);
+    expect(sixEmoji).toEqual({ code: 1, stdout: '', stderr: 'fleetchat user password: The password must have at least 12 characters.\n' });
     expect(short).toEqual({ code: 1, stdout: '', stderr: 'fleetchat user password: The password must have at least 12 characters.\n' });
     expect(empty).toEqual({ code: 1, stdout: '', stderr: 'fleetchat user password: --password is empty; give one of at least 12 characters, or leave --password out to have one generated\n' });
     expect(unknown).toEqual({ code: 1, stdout: '', stderr: 'fleetchat user password: no user with email nobody@example.test\n' });
