@@ -39,6 +39,9 @@ function loggedUrl(url: URL): string {
  * `WS /api/chat/ws?token=<jwt>`: the token is checked before the upgrade, so a bad one gets
  * an HTTP 401 and no socket ever opens. Served on the app's own HTTP server.
  */
+/** Users whose sockets re-check their tokens at each heartbeat, at most (a store read each). */
+const TOKEN_CHECKS_PER_TICK = 500;
+
 export function attachWebSocket(app: FastifyInstance, services: Services): WebSocketHandle {
   const { config, auth, coordination } = services;
   const settings = config.ws;
@@ -67,6 +70,29 @@ export function attachWebSocket(app: FastifyInstance, services: Services): WebSo
     for (const connection of byUser.get(userId) ?? []) void recheck(connection);
   });
 
+  // Changes no message announced (a password set by `fleetchat user password`, which runs outside
+  // any server; a message Redis lost) reach sockets at the heartbeat: each tick re-checks the
+  // tokens of up to TOKEN_CHECKS_PER_TICK users, round-robin, one (cached) user lookup each.
+  // A failed lookup (the store away) keeps the sockets: an outage must not close them all.
+  let usersToCheck = byUser.keys();
+  const checkSomeTokens = () => {
+    for (let checked = 0; checked < TOKEN_CHECKS_PER_TICK; checked += 1) {
+      const next = usersToCheck.next();
+      if (next.done) {
+        usersToCheck = byUser.keys();
+        break;
+      }
+      const [first, ...others] = byUser.get(next.value) ?? [];
+      if (!first) continue;
+      const check = (connection: Connection) => auth.revokedBecause(connection.principal).then((reason) => reason && connection.close(CLOSE_UNAUTHORIZED, reason));
+      // The first check reads the user; the user's other sockets then find it in the cache.
+      check(first).then(
+        () => others.forEach((connection) => check(connection).catch(() => undefined)),
+        () => undefined,
+      );
+    }
+  };
+
   const heartbeat = setInterval(() => {
     for (const connection of connections) {
       if (!connection.alive) {
@@ -77,6 +103,7 @@ export function attachWebSocket(app: FastifyInstance, services: Services): WebSo
       connection.alive = false;
       connection.ping();
     }
+    checkSomeTokens();
   }, settings.pingIntervalMs);
   heartbeat.unref();
 

@@ -1,5 +1,8 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuthService } from '../../src/auth/auth-service.ts';
+import { TokenSigner } from '../../src/auth/tokens.ts';
+import { createMemoryCoordination } from '../../src/coordination/memory/index.ts';
 import { JWT_SECRET, startTestServer, type TestServer } from '../helpers/harness.ts';
 import { connect, tryUpgrade, wsUrl } from './ws-client.ts';
 
@@ -166,6 +169,30 @@ describe('a password changed while the token of a new socket is checked', () => 
     const closed = await Promise.race([client.closed, new Promise<undefined>((resolve) => setTimeout(resolve, 2_000))]);
     expect(closed && [closed.code, closed.reason]).toEqual([4401, 'password changed']);
   });
+});
+
+describe('token checks at the heartbeat', () => {
+  it('a password set outside the server (as fleetchat user password does) closes the sockets of older tokens', async () => {
+    const server = await startTestServer({ env: { WS_PING_INTERVAL_MS: '200' } });
+    const coordination = createMemoryCoordination();
+    try {
+      const member = await server.member();
+      const socket = await connect(server, member.token);
+      const other = await connect(server, server.adminToken);
+      // Its own store connection and its own bus, as the CLI has: nothing reaches the server's.
+      const outside = new AuthService({ store: server.server.services.store, signer: new TokenSigner(JWT_SECRET, 3600), revocations: coordination.revocations });
+      const workspaceId = (await server.request('GET', '/api/auth/me', { token: member.token })).body.user.workspaceId;
+      expect(await outside.resetPassword(workspaceId, member.id, 'set-outside-the-server')).toBe(true);
+      // Within the user cache's 5 s and a heartbeat.
+      const closed = await socket.closed;
+      expect([closed.code, closed.reason]).toEqual([4401, 'password changed']);
+      expect(other.socket.readyState).toBe(other.socket.OPEN);
+      other.socket.close();
+    } finally {
+      await coordination.close();
+      await server.close();
+    }
+  }, 20_000);
 });
 
 describe('per-user socket cap', () => {
