@@ -260,7 +260,7 @@ export class AuthService {
   async changeRole(principal: Principal, userIdAsGiven: string, role: Role): Promise<PublicUser> {
     const userId = canonicalId(userIdAsGiven);
     if (userId === principal.userId) throw new AppError('CONFLICT', 'You cannot change your own role; ask another admin.');
-    if (!(await this.#store.setUserRole(principal.workspaceId, userId, role))) throw notFound('user');
+    if (!(await this.#store.setUserRole(principal.workspaceId, userId, role, principal.userId))) throw await this.#refusal(principal);
     this.#forget(userId);
     await this.#revocations.publishUserChanged(userId);
     const user = await this.#store.getUser(userId);
@@ -271,9 +271,22 @@ export class AuthService {
   async deleteUser(principal: Principal, userIdAsGiven: string): Promise<void> {
     const userId = canonicalId(userIdAsGiven);
     if (userId === principal.userId) throw new AppError('CONFLICT', 'You cannot delete yourself; ask another admin.');
-    const deleted = await this.#store.deleteUser(principal.workspaceId, userId, new Date());
-    if (!deleted) throw notFound('user');
+    const deleted = await this.#store.deleteUser(principal.workspaceId, userId, new Date(), principal.userId);
+    if (!deleted) throw await this.#refusal(principal);
     this.#forget(userId);
     await this.#revocations.publishUserChanged(userId);
+  }
+
+  /**
+   * Why a change by an admin did not apply: the store makes it only while the admin still is one
+   * (another admin may have demoted or deleted it a moment before), else there was no such user.
+   */
+  async #refusal(principal: Principal): Promise<AppError> {
+    const actor = await this.#store.getUser(principal.userId);
+    if (!actor || actor.deletedAt || actor.role !== 'admin' || actor.workspaceId !== principal.workspaceId) {
+      this.#forget(principal.userId);
+      return new AppError('FORBIDDEN', 'You are no longer an admin of this workspace; nothing was changed.');
+    }
+    return notFound('user');
   }
 }

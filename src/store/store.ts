@@ -323,16 +323,20 @@ export interface Store {
   /** Only a user that is not deleted. */
   getUserByEmail(email: string): Promise<User | undefined>;
   listUsers(workspaceId: string, limit: number, offset: number): Promise<Page<User>>;
-  /** Marks the user deleted; false when absent, already deleted, or of another workspace. */
-  deleteUser(workspaceId: string, id: string, now: Date): Promise<boolean>;
+  /**
+   * Marks the user deleted; false when absent, already deleted, or of another workspace. With
+   * `byAdmin`, only while that user is a live admin of the workspace (false otherwise), checked
+   * so that two admins removing each other at once cannot both succeed: the second sees the first.
+   */
+  deleteUser(workspaceId: string, id: string, now: Date, byAdmin?: string): Promise<boolean>;
   /**
    * Replaces the password hash of a user that is not deleted; false when absent, deleted, or of
    * another workspace. With `previousHash`, only while the stored hash is still that one (false
    * otherwise): a change made with the current password must not overwrite one made meanwhile.
    */
   setPasswordHash(workspaceId: string, id: string, passwordHash: string, previousHash?: string): Promise<boolean>;
-  /** Changes the role of a user that is not deleted; false when absent, deleted, or of another workspace. */
-  setUserRole(workspaceId: string, id: string, role: Role): Promise<boolean>;
+  /** Changes the role of a user that is not deleted; false when absent, deleted, or of another workspace. `byAdmin` as in deleteUser. */
+  setUserRole(workspaceId: string, id: string, role: Role, byAdmin?: string): Promise<boolean>;
 
   // --- agents -------------------------------------------------------------------------------
   /** Names are unique per workspace (case-insensitive): StoreConflictError otherwise. */

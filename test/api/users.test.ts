@@ -157,3 +157,47 @@ describe('a user id in capitals is the same user (PostgreSQL\'s uuid type matche
     expectError(await t.request('GET', '/api/auth/me', { token: member.token }), 401, 'UNAUTHORIZED');
   });
 });
+
+describe('two admins acting on each other at once', () => {
+  /** A workspace with two admins of its own, each logged in. */
+  async function twoAdmins() {
+    const { store, auth } = t.server.services;
+    const workspace = await store.createWorkspace({ id: newId(), name: `pair-${newId().slice(-8)}`, now: new Date() });
+    const make = async (name: string) => {
+      const user = await auth.createUser({ workspaceId: workspace.id, email: `${name}-${workspace.id}@pair.test`, password: 'pair-admin-password', role: 'admin' });
+      return { id: user.id, token: await auth.issueToken(user) };
+    };
+    return { workspaceId: workspace.id, first: await make('first'), second: await make('second') };
+  }
+  const admins = async (workspaceId: string) => (await t.server.services.store.listUsers(workspaceId, 10, 0)).data.filter((user) => user.role === 'admin' && !user.deletedAt);
+
+  it('demoting each other: one wins, the other is 403, and the workspace keeps an admin', async () => {
+    for (let round = 0; round < 5; round += 1) {
+      const { workspaceId, first, second } = await twoAdmins();
+      const answers = await Promise.all([
+        t.request('PATCH', `/api/users/${second.id}`, { token: first.token, body: { role: 'member' } }),
+        t.request('PATCH', `/api/users/${first.id}`, { token: second.token, body: { role: 'member' } }),
+      ]);
+      expect(answers.map((answer) => answer.status).sort()).toEqual([200, 403]);
+      const refused = answers.find((answer) => answer.status === 403)!;
+      expectError(refused, 403, 'FORBIDDEN');
+      // The route's own admin check, or the store's when both passed the route at once.
+      expect(refused.body.error).toMatch(/^(You are no longer an admin of this workspace; nothing was changed\.|Only an admin)/);
+      expect(await admins(workspaceId)).toHaveLength(1);
+    }
+  });
+
+  it('deleting each other: one wins, the other is 403 (or 401 once its own deletion is seen), and the workspace keeps an admin', async () => {
+    for (let round = 0; round < 5; round += 1) {
+      const { workspaceId, first, second } = await twoAdmins();
+      const answers = await Promise.all([
+        t.request('DELETE', `/api/users/${second.id}`, { token: first.token }),
+        t.request('DELETE', `/api/users/${first.id}`, { token: second.token }),
+      ]);
+      const statuses = answers.map((answer) => answer.status).sort();
+      expect(statuses[0]).toBe(200);
+      expect([401, 403]).toContain(statuses[1]);
+      expect(await admins(workspaceId)).toHaveLength(1);
+    }
+  });
+});

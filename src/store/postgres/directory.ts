@@ -92,23 +92,42 @@ export function createDirectoryMethods(database: Database): DirectoryMethods {
       return { data: result.rows.map(toUser), total: await totalOf(result.rows, () => countWorkspaceUsers(database, workspaceId)) };
     },
 
-    deleteUser: (workspaceId, id, now) => updateLiveUser(database, workspaceId, id, 'deleted_at', now),
-    setPasswordHash: (workspaceId, id, passwordHash, previousHash) => updateLiveUser(database, workspaceId, id, 'password_hash', passwordHash, previousHash),
-    setUserRole: (workspaceId, id, role) => updateLiveUser(database, workspaceId, id, 'role', role),
+    deleteUser: (workspaceId, id, now, byAdmin) => updateLiveUser(database, workspaceId, id, 'deleted_at', now, { byAdmin }),
+    setPasswordHash: (workspaceId, id, passwordHash, previousHash) => updateLiveUser(database, workspaceId, id, 'password_hash', passwordHash, { previousHash }),
+    setUserRole: (workspaceId, id, role, byAdmin) => updateLiveUser(database, workspaceId, id, 'role', role, { byAdmin }),
   };
 }
 
 /**
  * Sets one column of a user that is not deleted; false when absent, deleted, or of another
- * workspace, or when `previousHash` is given and the stored password hash is no longer it.
+ * workspace, or when `previousHash` is given and the stored password hash is no longer it, or
+ * when `byAdmin` is given and that user is not a live admin of the workspace.
  */
-async function updateLiveUser(database: Database, workspaceId: string, id: string, column: 'deleted_at' | 'password_hash' | 'role', value: unknown, previousHash?: string): Promise<boolean> {
+async function updateLiveUser(
+  database: Database,
+  workspaceId: string,
+  id: string,
+  column: 'deleted_at' | 'password_hash' | 'role',
+  value: unknown,
+  only: { previousHash?: string; byAdmin?: string } = {},
+): Promise<boolean> {
   if (!isUuid(workspaceId) || !isUuid(id)) return false;
-  const result = await database.query({
+  const { previousHash, byAdmin } = only;
+  const update = {
     text: `UPDATE users SET ${column} = $3 WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL${previousHash === undefined ? '' : ' AND password_hash = $4'}`,
     values: previousHash === undefined ? [workspaceId, id, value] : [workspaceId, id, value, previousHash],
+  };
+  if (byAdmin === undefined) return (await database.query(update)).rowCount > 0;
+  if (!isUuid(byAdmin)) return false;
+  return database.transaction(async (client) => {
+    // Changes by admins of one workspace take turns on its row; each then reads, in a statement
+    // of its own (a new snapshot under READ COMMITTED), whether its admin is still one: two
+    // admins demoting or deleting each other at once cannot both succeed.
+    await client.query({ text: 'SELECT 1 FROM workspaces WHERE id = $1 FOR UPDATE', values: [workspaceId] });
+    const admin = await client.query({ text: "SELECT 1 FROM users WHERE id = $1 AND workspace_id = $2 AND role = 'admin' AND deleted_at IS NULL", values: [byAdmin, workspaceId] });
+    if (admin.rowCount === 0) return false;
+    return (await client.query(update)).rowCount > 0;
   });
-  return result.rowCount > 0;
 }
 
 /** Trimmed and lower-cased by JavaScript, not SQL lower(), so both stores fold alike. */

@@ -38,7 +38,15 @@ export function createUserRepository(database: Database): UserMethods {
       'UPDATE users SET password_hash = ? WHERE id = ? AND workspace_id = ? AND deleted_at IS NULL AND password_hash = ?',
     ),
     setRole: database.prepare<[string, string, string]>('UPDATE users SET role = ? WHERE id = ? AND workspace_id = ? AND deleted_at IS NULL'),
+    isAdmin: database.prepare<[string, string]>("SELECT 1 FROM users WHERE id = ? AND workspace_id = ? AND role = 'admin' AND deleted_at IS NULL").pluck(),
   }));
+
+  // The admin check and the change in one IMMEDIATE transaction: the write lock is taken first,
+  // so another process's change of the same workspace is either wholly before or wholly after.
+  const asAdmin = (byAdmin: string | undefined, workspaceId: string, change: () => boolean): boolean => {
+    if (byAdmin === undefined) return change();
+    return database.transaction(() => statements().isAdmin.get(byAdmin, workspaceId) !== undefined && change()).immediate();
+  };
 
   return {
     createUser(input) {
@@ -64,15 +72,15 @@ export function createUserRepository(database: Database): UserMethods {
       const rows = statements().page.all(workspaceId, limit, offset) as UserRow[];
       return { data: rows.map(toUser), total: statements().count.get(workspaceId) as number };
     },
-    deleteUser(workspaceId, id, now) {
-      return statements().markDeleted.run(now.getTime(), id, workspaceId).changes === 1;
+    deleteUser(workspaceId, id, now, byAdmin) {
+      return asAdmin(byAdmin, workspaceId, () => statements().markDeleted.run(now.getTime(), id, workspaceId).changes === 1);
     },
     setPasswordHash(workspaceId, id, passwordHash, previousHash) {
       if (previousHash !== undefined) return statements().replacePasswordHash.run(passwordHash, id, workspaceId, previousHash).changes === 1;
       return statements().setPasswordHash.run(passwordHash, id, workspaceId).changes === 1;
     },
-    setUserRole(workspaceId, id, role) {
-      return statements().setRole.run(role, id, workspaceId).changes === 1;
+    setUserRole(workspaceId, id, role, byAdmin) {
+      return asAdmin(byAdmin, workspaceId, () => statements().setRole.run(role, id, workspaceId).changes === 1);
     },
     // Users that can log in: when none is left, start-up creates the first admin again.
     countUsers() {

@@ -141,6 +141,27 @@ export function describeUsers(store: StoreGetter): void {
       expect((await store().getUser(user.id))?.role).toBe('admin');
     });
 
+    it('with byAdmin, deletes or changes a role only while that user is a live admin of the workspace', async () => {
+      const workspace = await addWorkspace(store());
+      const other = await addWorkspace(store());
+      const admin = await addUser(store(), workspace.id, 'admin');
+      const member = await addUser(store(), workspace.id, 'member');
+      const foreignAdmin = await addUser(store(), other.id, 'admin');
+      const target = await addUser(store(), workspace.id, 'member');
+      expect(await store().setUserRole(workspace.id, target.id, 'admin', member.id)).toBe(false);
+      expect(await store().setUserRole(workspace.id, target.id, 'admin', foreignAdmin.id)).toBe(false);
+      expect(await store().deleteUser(workspace.id, target.id, at(1), member.id)).toBe(false);
+      expect(await store().getUser(target.id)).toMatchObject({ role: 'member', deletedAt: null });
+      expect(await store().setUserRole(workspace.id, target.id, 'admin', admin.id)).toBe(true);
+      // Demoted, the first admin can no longer act; the one it promoted can.
+      expect(await store().setUserRole(workspace.id, admin.id, 'member', target.id)).toBe(true);
+      expect(await store().deleteUser(workspace.id, member.id, at(2), admin.id)).toBe(false);
+      expect(await store().deleteUser(workspace.id, member.id, at(3), target.id)).toBe(true);
+      expect((await store().getUser(member.id))?.deletedAt).toEqual(at(3));
+      await store().deleteUser(workspace.id, target.id, at(4));
+      expect(await store().setUserRole(workspace.id, admin.id, 'admin', target.id)).toBe(false);
+    });
+
     it('lists the users of one workspace by creation, paginated, without deleted ones', async () => {
       const workspace = await addWorkspace(store());
       const other = await addWorkspace(store());
