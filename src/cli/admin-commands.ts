@@ -57,14 +57,59 @@ export const userAddCommand: Command = {
     workspace: { type: 'string', description: `workspace name (default "${DEFAULT_WORKSPACE}")` } as never,
   },
   async run({ values, settings }) {
-    const role = (values.role ?? 'member') as string;
-    if (role !== 'admin' && role !== 'member') throw new UsageError('--role must be admin or member');
+    const role = readRole(values.role ?? 'member');
     const email = readEmail('--email', required(values, 'email'));
     const password = required(values, 'password');
     return withAccounts(settings(), async ({ store, auth }) => {
       const workspace = values.workspace ? await workspaceNamed(store, values.workspace as string) : await ensureWorkspace(store, DEFAULT_WORKSPACE);
-      const user = await auth.createUser({ workspaceId: workspace.id, email, password, role: role as Role });
+      const user = await auth.createUser({ workspaceId: workspace.id, email, password, role });
       process.stdout.write(`created ${user.role} ${user.email} (${user.id}) in workspace ${workspace.name}\n`);
+      return 0;
+    });
+  },
+};
+
+/** --role as user add and user role take it. */
+function readRole(value: unknown): Role {
+  if (value !== 'admin' && value !== 'member') throw new UsageError('--role must be admin or member');
+  return value;
+}
+
+export const userListCommand: Command = {
+  usage: 'user list [--workspace NAME]',
+  summary: 'List the users of a workspace: email, role, id, creation time',
+  options: { workspace: { type: 'string', description: `workspace name (default "${DEFAULT_WORKSPACE}")` } as never },
+  async run({ values, settings }) {
+    return withAccounts(settings(), async ({ store }) => {
+      const workspace = await workspaceNamed(store, (values.workspace as string | undefined) ?? DEFAULT_WORKSPACE);
+      let count = 0;
+      for (let offset = 0; ; offset += 200) {
+        const page = await store.listUsers(workspace.id, 200, offset);
+        for (const user of page.data) process.stdout.write(`${user.email}\t${user.role}\t${user.id}\t${user.createdAt.toISOString()}\n`);
+        count += page.data.length;
+        if (page.data.length < 200) break;
+      }
+      process.stderr.write(`${count} user(s) in workspace ${workspace.name}\n`);
+      return 0;
+    });
+  },
+};
+
+export const userRoleCommand: Command = {
+  usage: 'user role --email E --role admin|member',
+  summary: 'Make a user an admin or a member of its workspace (e.g. a workspace left without an admin)',
+  options: {
+    email: { type: 'string', description: 'the user\'s email' } as never,
+    role: { type: 'string', description: 'admin or member' } as never,
+  },
+  async run({ values, settings }) {
+    const email = readEmail('--email', required(values, 'email'));
+    const role = readRole(required(values, 'role'));
+    return withAccounts(settings(), async ({ store }) => {
+      const user = await store.getUserByEmail(email);
+      if (!user || !(await store.setUserRole(user.workspaceId, user.id, role))) throw new UsageError(`no user with email ${email}`);
+      // Servers read roles from the store: they apply it within their 5-second user cache.
+      process.stdout.write(`${user.email} is now ${role}\n`);
       return 0;
     });
   },

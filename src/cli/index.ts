@@ -4,7 +4,7 @@ import { readCommandLine } from './arguments.ts';
 import { chatCommand } from './chat.ts';
 import type { Command } from './command.ts';
 import { explainFailure } from './failure-hints.ts';
-import { migrateCommand, routeCommand, tokenCommand, userAddCommand, userPasswordCommand, workspaceAddCommand } from './admin-commands.ts';
+import { migrateCommand, routeCommand, tokenCommand, userAddCommand, userListCommand, userPasswordCommand, userRoleCommand, workspaceAddCommand } from './admin-commands.ts';
 import { serveCommand } from './serve.ts';
 
 export { UsageError, type Command } from './command.ts';
@@ -13,6 +13,8 @@ const commands: Record<string, Command> = {
   serve: serveCommand,
   migrate: migrateCommand,
   'user add': userAddCommand,
+  'user list': userListCommand,
+  'user role': userRoleCommand,
   'user password': userPasswordCommand,
   'workspace add': workspaceAddCommand,
   token: tokenCommand,

@@ -143,3 +143,34 @@ describe('fleetchat user password', () => {
     });
   }, 30_000);
 });
+
+describe('fleetchat user list and user role', () => {
+  it('lists a workspace\'s users; user role makes one an admin and a member again', async () => {
+    await fleetchat('user', 'add', '--email', 'promoted@example.test', '--password', password);
+    const promoted = await fleetchat('user', 'role', '--email', 'Promoted@Example.test', '--role', 'admin');
+    expect(promoted).toEqual({ code: 0, stdout: 'promoted@example.test is now admin\n', stderr: '' });
+    const listed = await fleetchat('user', 'list');
+    expect(listed.code).toBe(0);
+    const rows = listed.stdout.trim().split('\n').map((line) => line.split('\t'));
+    expect(rows.find((row) => row[0] === 'promoted@example.test')?.[1]).toBe('admin');
+    expect(rows.find((row) => row[0] === 'dev@example.test')?.[1]).toBe('member');
+    for (const row of rows) {
+      expect(row[2]).toMatch(/^[0-9a-f-]{36}$/);
+      expect(new Date(row[3]).toISOString()).toBe(row[3]);
+    }
+    expect(listed.stderr).toBe(`${rows.length} user(s) in workspace default\n`);
+    expect((await fleetchat('user', 'role', '--email', 'promoted@example.test', '--role', 'member')).stdout).toBe('promoted@example.test is now member\n');
+    expect((await fleetchat('user', 'list')).stdout).toContain('promoted@example.test\tmember\t');
+  }, 30_000);
+
+  it('refuses a bad role, an unknown email and an unknown workspace', async () => {
+    const [role, unknown, workspace] = await Promise.all([
+      fleetchat('user', 'role', '--email', 'dev@example.test', '--role', 'owner'),
+      fleetchat('user', 'role', '--email', 'nobody@example.test', '--role', 'admin'),
+      fleetchat('user', 'list', '--workspace', 'nowhere'),
+    ]);
+    expect(role).toEqual({ code: 1, stdout: '', stderr: 'fleetchat user role: --role must be admin or member\n' });
+    expect(unknown).toEqual({ code: 1, stdout: '', stderr: 'fleetchat user role: no user with email nobody@example.test\n' });
+    expect(workspace).toEqual({ code: 1, stdout: '', stderr: 'fleetchat user list: no workspace named "nowhere"; create it with "fleetchat workspace add nowhere …"\n' });
+  }, 30_000);
+});

@@ -51,14 +51,14 @@ describe('fleetchat command line', () => {
     ]);
     expect(userHelp).toEqual({
       code: 0,
-      stdout: 'Usage: fleetchat user <sub-command> [options]\n\nSub-commands:\n  user add        Create a user\n  user password   Set a user\'s password (a new one is generated and printed without --password)\n\nRun "fleetchat user <sub-command> --help" for its options.\n',
+      stdout: 'Usage: fleetchat user <sub-command> [options]\n\nSub-commands:\n  user add        Create a user\n  user list       List the users of a workspace: email, role, id, creation time\n  user role       Make a user an admin or a member of its workspace (e.g. a workspace left without an admin)\n  user password   Set a user\'s password (a new one is generated and printed without --password)\n\nRun "fleetchat user <sub-command> --help" for its options.\n',
       stderr: '',
     });
     expect(workspaceHelp.code).toBe(0);
     expect(workspaceHelp.stdout).toContain('  workspace add   Create a workspace with its first admin\n');
     expect(workspace).toEqual({ code: 2, stdout: '', stderr: 'fleetchat workspace: give a sub-command: workspace add; see "fleetchat workspace --help"\n' });
-    expect(unknown).toEqual({ code: 2, stdout: '', stderr: 'fleetchat user: unknown sub-command "remove"; the sub-commands are: user add, user password; see "fleetchat user --help"\n' });
-    expect(forgotten.stderr).toBe('fleetchat user: give a sub-command: user add, user password; see "fleetchat user --help"\n');
+    expect(unknown).toEqual({ code: 2, stdout: '', stderr: 'fleetchat user: unknown sub-command "remove"; the sub-commands are: user add, user list, user role, user password; see "fleetchat user --help"\n' });
+    expect(forgotten.stderr).toBe('fleetchat user: give a sub-command: user add, user list, user role, user password; see "fleetchat user --help"\n');
   }, 30_000);
 
   it('says which variable to set for an option that is a setting, with balanced quotes', async () => {
