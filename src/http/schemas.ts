@@ -8,7 +8,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 const closed = <T extends Parameters<typeof Type.Object>[0]>(properties: T, options: Parameters<typeof Type.Object>[1] = {}) =>
   Type.Object(properties, { additionalProperties: false, ...options });
 
-export const Uuid = Type.String({ format: 'uuid', description: 'A UUID (v7 for ids made by fleetchat)' });
+export const Uuid = Type.String({ format: 'uuid', 'x-lowercase': true, description: 'A UUID (v7 for ids made by fleetchat); read in lower case' });
 const Timestamp = Type.String({ format: 'date-time' });
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
@@ -127,10 +127,10 @@ export const HistoryQuery = closed({
   ...KeysetPageQuery(200, 50, 'Messages to skip; default 0. Not with `before`/`after`.'),
   order: Type.Optional(Type.Union([Type.Literal('desc'), Type.Literal('asc')], { default: 'desc' })),
   before: Type.Optional(
-    Type.String({ format: 'uuid', description: 'Keyset paging, with order=desc: the page starts right after this message (older ones). Pass `pagination.nextCursor`.' }),
+    Type.String({ format: 'uuid', 'x-lowercase': true, description: 'Keyset paging, with order=desc: the page starts right after this message (older ones). Pass `pagination.nextCursor`.' }),
   ),
   after: Type.Optional(
-    Type.String({ format: 'uuid', description: 'Keyset paging, with order=asc: the page starts right after this message (newer ones). Pass `pagination.nextCursor`.' }),
+    Type.String({ format: 'uuid', 'x-lowercase': true, description: 'Keyset paging, with order=asc: the page starts right after this message (newer ones). Pass `pagination.nextCursor`.' }),
   ),
 });
 

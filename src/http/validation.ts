@@ -7,10 +7,30 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 const base: Options = { allErrors: false, useDefaults: true, removeAdditional: false, strict: false };
 
+/**
+ * `x-lowercase: true` on a string (the UUIDs): the value goes on in lower case. The uuid format
+ * accepts capitals, and PostgreSQL's uuid type matches them while SQLite's text does not; ids in
+ * lower case name the same row in both stores, and compare equal to the ids the server wrote.
+ */
+function withLowerCase(ajv: Ajv): Ajv {
+  ajv.addKeyword({
+    keyword: 'x-lowercase',
+    modifying: true,
+    schemaType: 'boolean',
+    compile: (enabled: boolean) => (data: unknown, context?: { parentData?: Record<string | number, unknown>; parentDataProperty?: string | number }) => {
+      if (enabled && typeof data === 'string' && context?.parentData && context.parentDataProperty !== undefined) {
+        context.parentData[context.parentDataProperty] = data.toLowerCase();
+      }
+      return true;
+    },
+  });
+  return ajv;
+}
+
 /** Bodies and frames: no coercion, so "5" is not 5 and true is not "true". */
-export const strictAjv = addFormats(new Ajv({ ...base, coerceTypes: false }));
+export const strictAjv = withLowerCase(addFormats(new Ajv({ ...base, coerceTypes: false })));
 /** Query strings and params arrive as text: numbers and booleans are read from it, strictly. */
-const queryAjv = addFormats(new Ajv({ ...base, coerceTypes: true }));
+const queryAjv = withLowerCase(addFormats(new Ajv({ ...base, coerceTypes: true })));
 
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
   if (httpPart === 'querystring' || httpPart === 'params' || httpPart === 'headers') return withIntegersAsDigits(schema as ObjectSchema, queryAjv.compile(schema as object));
