@@ -9,6 +9,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetchatClient } from '../../src/client/index.ts';
+import { newId } from '../../src/ids.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/harness.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -368,6 +369,26 @@ describe.skipIf(!available)('web console in headless Chromium', () => {
     await expect.poll(() => page.getByRole('row', { name: new RegExp(email.replace(/\./g, '\\.')) }).count()).toBe(0);
     await expect(signedIn.me()).rejects.toMatchObject({ status: 401 });
     signedIn.close();
+  });
+
+  it('the users page lists 100 users, then "Show more users" brings the rest', async () => {
+    const { store } = t.server.services;
+    const workspaceId = (await api.me()).workspaceId;
+    for (let index = 0; index < 105; index += 1) {
+      // Straight into the store: a hundred scrypt hashes would take seconds, and no one logs in.
+      await store.createUser({ id: newId(), workspaceId, email: `many-${String(index).padStart(3, '0')}@example.test`, passwordHash: 'not-a-login', role: 'member', now: new Date() });
+    }
+    const total = (await api.users({ limit: 1 })).pagination.total;
+    // Load the page anew (the previous test may have left it on #/users, where goto does nothing).
+    await page.goto(`${t.baseUrl}/#/users`);
+    await page.reload();
+    await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
+    await expect.poll(() => page.locator('.pager p').textContent()).toBe(`100 of ${total} users`);
+    expect(await page.locator('tbody tr').count()).toBe(100);
+    await page.getByRole('button', { name: 'Show more users' }).click();
+    await expect.poll(() => page.locator('tbody tr').count()).toBe(total);
+    expect(await page.locator('.pager p').textContent()).toBe(`${total} of ${total} users`);
+    expect(await page.getByRole('button', { name: 'Show more users' }).count()).toBe(0);
   });
 
   it('admins edit an agent\'s routing examples and see routing follow; create and archive an agent', async () => {

@@ -141,15 +141,40 @@ export function renderUsers(context: ConsoleContext, main: HTMLElement): void {
   async function load(): Promise<void> {
     try {
       const page = await context.client.users({ limit: PAGE_SIZE });
+      const tbody = h('tbody', {}, ...page.data.map(row));
       const table = h(
         'table',
         { class: 'table table-stack' },
         h('caption', { class: 'visually-hidden', text: 'Users of the workspace' }),
         h('thead', {}, h('tr', {}, ...['Email', 'Role', 'Added', 'Actions'].map((label) => h('th', { text: label, attrs: { scope: 'col' } })))),
-        h('tbody', {}, ...page.data.map(row)),
+        tbody,
       );
-      const more = page.pagination.hasMore ? h('p', { class: 'muted small', text: `The first ${formatInteger(page.data.length)} of ${formatInteger(page.pagination.total)} users.` }) : null;
-      replace(list, table, more);
+      // Users are listed oldest first, so the next page starts at the count shown.
+      let shown = page.data.length;
+      const count = h('p', { class: 'muted' });
+      const update = (total: number) => (count.textContent = `${formatInteger(shown)} of ${formatInteger(total)} users`);
+      update(page.pagination.total);
+      const more = page.pagination.hasMore
+        ? button('Show more users', async () => {
+            more?.setAttribute('disabled', '');
+            try {
+              const next = await context.client.users({ limit: PAGE_SIZE, offset: shown });
+              const rows = next.data.map(row);
+              tbody.append(...rows);
+              shown += next.data.length;
+              update(next.pagination.total);
+              if (!next.pagination.hasMore) {
+                more?.remove();
+                rows[0]?.querySelector<HTMLElement>('select, button')?.focus();
+              }
+            } catch (error) {
+              fail(error);
+            } finally {
+              more?.removeAttribute('disabled');
+            }
+          }, { class: 'button-quiet' })
+        : undefined;
+      replace(list, table, h('div', { class: 'pager' }, count, more ? h('div', { class: 'actions' }, more) : null));
     } catch (error) {
       context.showError(error, list);
     }
