@@ -432,6 +432,12 @@ describe.skipIf(!available)('web console in headless Chromium', () => {
     await page.getByRole('button', { name: 'Archive Scribe' }).click();
     await page.getByRole('heading', { name: 'Agents', level: 1 }).waitFor();
     expect((await api.agent(scribe!.id)).status).toBe('archived');
+    // An archived agent opens read-only: the API refuses to change it.
+    await page.goto(`${t.baseUrl}/#/agents/${scribe!.id}`);
+    await page.getByRole('heading', { name: 'Scribe', level: 1 }).waitFor();
+    expect(await page.locator('.agent-form .notice').first().textContent()).toContain('This agent is archived');
+    expect(await page.getByRole('button', { name: 'Save', exact: true }).count()).toBe(0);
+    expect(await page.getByLabel('Name').isDisabled()).toBe(true);
   });
 
   it('the stats view shows cards and a ratings chart', async () => {

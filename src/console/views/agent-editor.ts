@@ -58,7 +58,8 @@ export function renderAgentEditor(context: ConsoleContext, main: HTMLElement, ro
     const form = h(
       'form',
       { class: 'agent-form', attrs: { novalidate: true, 'aria-label': creating ? 'New agent' : `Settings of ${agent?.name ?? ''}` } },
-      agent?.source === 'file' ? h('p', { class: 'notice', text: 'This agent comes from the fleet file: changes made here last until the next start, which applies the file again.' }) : null,
+      agent?.status === 'archived' ? h('p', { class: 'notice', text: 'This agent is archived: it answers nothing, is not routed to, and can no longer be changed. Its history stays readable.' }) : null,
+      agent?.source === 'file' && agent.status !== 'archived' ? h('p', { class: 'notice', text: 'This agent comes from the fleet file: changes made here last until the next start, which applies the file again.' }) : null,
       field('name', 'Name', name),
       field('role', 'Role', role),
       field('description', 'Description', description, 'What it does, for people and for routing: a list of its duties routes best.'),
@@ -69,10 +70,14 @@ export function renderAgentEditor(context: ConsoleContext, main: HTMLElement, ro
       field('keywords', 'Routing keywords', keywords, 'Comma-separated words or phrases that point to this agent.'),
       h('div', { class: 'field-pair' }, field('daily', 'Daily token budget', daily, 'Blank: none.'), field('monthly', 'Monthly token budget', monthly, 'Blank: none.')),
       field('soul', 'SOUL (persona and instructions)', soul),
-      h('div', { class: 'actions' }, save, agent && agent.status !== 'archived' ? archiveButton(agent) : null),
+      agent?.status === 'archived' ? null : h('div', { class: 'actions' }, save, agent ? archiveButton(agent) : null),
     );
+    if (agent?.status === 'archived') {
+      form.querySelectorAll<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>('input, textarea, select').forEach((control) => (control.disabled = true));
+    }
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
+      if (agent?.status === 'archived') return;
       if (name.value.trim() === '') return say('alert', 'The agent needs a name.');
       if (model.value.trim() === '') return say('alert', 'The agent needs a model (provider/model).');
       for (const [input, label] of [[daily, 'daily'], [monthly, 'monthly']] as const) {
