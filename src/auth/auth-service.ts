@@ -4,6 +4,7 @@ import { newId } from '../ids.ts';
 import type { RevocationBus } from '../coordination/coordination.ts';
 import { StoreConflictError, type Role, type Store, type User } from '../store/store.ts';
 import { decoyPasswordHash, hashPassword, verifyPassword } from './password.ts';
+import { MIN_PASSWORD_LENGTH, isLongEnough } from './password-rules.ts';
 import type { TokenSigner } from './tokens.ts';
 
 /** Who is calling: always taken from a verified token and a live user, never from input. */
@@ -37,8 +38,6 @@ export const toPublicUser = (user: User): PublicUser => ({
 const unauthorized = (message = 'Missing or invalid token; log in at POST /api/auth/login and send it as "Authorization: Bearer <token>".') =>
   new AppError('UNAUTHORIZED', message);
 
-export const MIN_PASSWORD_LENGTH = 12;
-
 const stamps = new WeakMap<User, string>();
 
 /**
@@ -64,13 +63,8 @@ const passwordChanged = () => unauthorized('The password was changed after this 
  */
 const canonicalId = (id: string) => id.toLowerCase();
 
-/**
- * Counted as it is hashed: characters (code points, not UTF-16 units) of its NFKC form. Else
- * twelve Hangul jamo passed as a four-syllable password, and six emoji (twelve units) passed
- * `fleetchat user add` and `user password`.
- */
 function checkPasswordLength(password: string): void {
-  if ([...password.normalize('NFKC')].length < MIN_PASSWORD_LENGTH) {
+  if (!isLongEnough(password)) {
     throw new AppError('VALIDATION_ERROR', `The password must have at least ${MIN_PASSWORD_LENGTH} characters.`);
   }
 }

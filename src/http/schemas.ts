@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { MIN_PASSWORD_LENGTH } from '../auth/password-rules.ts';
 
 /**
  * The request and response schemas: the same objects validate requests (Ajv, no coercion for
@@ -37,21 +38,24 @@ export const UserView = closed({ id: Uuid, email: Type.String(), role: Type.Unio
 
 export const LoginResponse = closed({ token: Type.String(), expiresAt: Type.Optional(Timestamp), user: UserView });
 
+/** A password being set (the server counts it again after NFKC: password-rules.ts). */
+const NewPassword = Type.String({ minLength: MIN_PASSWORD_LENGTH, maxLength: 1024, description: `At least ${MIN_PASSWORD_LENGTH} characters` });
+
 export const CreateUserBody = closed({
   email: Type.String({ format: 'email', maxLength: 320 }),
-  password: Type.String({ minLength: 12, maxLength: 1024, description: 'At least 12 characters' }),
+  password: NewPassword,
   role: Type.Optional(Type.Union([Type.Literal('admin'), Type.Literal('member')], { default: 'member' })),
 });
 
 export const ChangePasswordBody = closed({
   currentPassword: Type.String({ minLength: 1, maxLength: 1024 }),
-  newPassword: Type.String({ minLength: 12, maxLength: 1024, description: 'At least 12 characters' }),
+  newPassword: NewPassword,
 });
 
 export const ChangeRoleBody = closed({ role: Type.Union([Type.Literal('admin'), Type.Literal('member')]) });
 
 export const SetPasswordBody = closed({
-  password: Type.String({ minLength: 12, maxLength: 1024, description: 'At least 12 characters' }),
+  password: NewPassword,
 });
 
 export const PageQuery = (maxLimit: number, defaultLimit: number) => ({

@@ -3,10 +3,10 @@
  * every other sign-in of the user (the server refuses tokens issued before it); this tab keeps
  * working with the token the answer carries.
  */
+import { MIN_PASSWORD_LENGTH, isLongEnough } from '../../auth/password-rules.ts';
 import type { ConsoleContext } from '../context.ts';
 import { h, replace } from '../dom.ts';
 
-const MIN_PASSWORD_LENGTH = 12;
 
 export function renderAccount(context: ConsoleContext, main: HTMLElement): void {
   const { user } = context;
@@ -35,7 +35,7 @@ export function renderAccount(context: ConsoleContext, main: HTMLElement): void 
   );
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    if (next.input.value.length < MIN_PASSWORD_LENGTH) return say('alert', `The new password must have at least ${MIN_PASSWORD_LENGTH} characters.`);
+    if (!isLongEnough(next.input.value)) return say('alert', `The new password must have at least ${MIN_PASSWORD_LENGTH} characters.`);
     if (next.input.value !== again.input.value) return say('alert', 'The two new passwords differ; type the same one twice.');
     submit.disabled = true;
     submit.textContent = 'Changing…';

@@ -4,12 +4,12 @@
  * admin; the Account page), so a workspace cannot lose its last admin from here.
  */
 import type { Role, User } from '../../client/index.ts';
+import { MIN_PASSWORD_LENGTH, isLongEnough } from '../../auth/password-rules.ts';
 import type { ConsoleContext } from '../context.ts';
 import { button, h, replace } from '../dom.ts';
 import { formatInteger, formatTime } from '../format.ts';
 
 const PAGE_SIZE = 100;
-const MIN_PASSWORD_LENGTH = 12;
 
 function roleSelect(id: string, value: Role, label: string): HTMLSelectElement {
   const select = h('select', { attrs: { id, 'aria-label': label } }, h('option', { text: 'member', attrs: { value: 'member' } }), h('option', { text: 'admin', attrs: { value: 'admin' } }));
@@ -46,7 +46,7 @@ export function renderUsers(context: ConsoleContext, main: HTMLElement): void {
   );
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    if (password.value.length < MIN_PASSWORD_LENGTH) return say('alert', `The password must have at least ${MIN_PASSWORD_LENGTH} characters.`);
+    if (!isLongEnough(password.value)) return say('alert', `The password must have at least ${MIN_PASSWORD_LENGTH} characters.`);
     add.disabled = true;
     try {
       const user = await context.client.createUser({ email: email.value.trim(), password: password.value, role: role.value as Role });
@@ -69,7 +69,7 @@ export function renderUsers(context: ConsoleContext, main: HTMLElement): void {
       const inline = h('form', { class: 'inline-form', attrs: { novalidate: true } }, input, save, button('Cancel', () => replace(cell, ...actionsOf(user, cell)), { class: 'button-quiet button-small' }));
       inline.addEventListener('submit', async (event) => {
         event.preventDefault();
-        if (input.value.length < MIN_PASSWORD_LENGTH) return say('alert', `The password must have at least ${MIN_PASSWORD_LENGTH} characters.`);
+        if (!isLongEnough(input.value)) return say('alert', `The password must have at least ${MIN_PASSWORD_LENGTH} characters.`);
         save.disabled = true;
         try {
           await context.client.setUserPassword(user.id, input.value);
