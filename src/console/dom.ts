@@ -64,3 +64,18 @@ export function focusHeading(root: Element): void {
   heading.tabIndex = -1;
   heading.focus({ preventScroll: true });
 }
+
+/**
+ * The sentence a form says above itself: an alert (role alert) or a notice (role status), read out
+ * by screen readers, and scrolled into sight (a long form's Save sits far below it).
+ */
+export function formFeedback(): { element: HTMLDivElement; say(kind: 'alert' | 'notice', text: string): void } {
+  const element = h('div', { class: 'form-feedback' });
+  return {
+    element,
+    say(kind, text) {
+      replace(element, h('p', { class: kind, attrs: { role: kind === 'alert' ? 'alert' : 'status' } }, text));
+      element.scrollIntoView({ block: 'nearest' });
+    },
+  };
+}

@@ -5,7 +5,7 @@
  */
 import { MIN_PASSWORD_LENGTH, isLongEnough } from '../../auth/password-rules.ts';
 import type { ConsoleContext } from '../context.ts';
-import { h, replace } from '../dom.ts';
+import { formFeedback, h } from '../dom.ts';
 
 
 export function renderAccount(context: ConsoleContext, main: HTMLElement): void {
@@ -18,9 +18,8 @@ export function renderAccount(context: ConsoleContext, main: HTMLElement): void 
   const current = field('current-password', 'Current password', 'current-password');
   const next = field('new-password', 'New password', 'new-password', `At least ${MIN_PASSWORD_LENGTH} characters.`);
   const again = field('repeat-password', 'New password, again', 'new-password');
-  const feedback = h('div', { class: 'form-feedback' });
+  const { element: feedback, say } = formFeedback();
   const submit = h('button', { class: 'button-primary', text: 'Change password', attrs: { type: 'submit' } });
-  const say = (kind: 'alert' | 'notice', text: string) => replace(feedback, h('p', { class: kind, attrs: { role: kind === 'alert' ? 'alert' : 'status' } }, text));
 
   const form = h(
     'form',

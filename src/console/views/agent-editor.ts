@@ -5,7 +5,7 @@
  */
 import type { Agent, CreateAgentInput, RouteDecision } from '../../client/index.ts';
 import type { ConsoleContext, Route } from '../context.ts';
-import { button, h, replace } from '../dom.ts';
+import { button, formFeedback, h, replace } from '../dom.ts';
 
 type Field = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
 
@@ -20,12 +20,7 @@ function budget(value: string): number | null {
 export function renderAgentEditor(context: ConsoleContext, main: HTMLElement, route: Route): void {
   const id = route.segments[1];
   const creating = id === 'new';
-  const feedback = h('div', { class: 'form-feedback' });
-  const say = (kind: 'alert' | 'notice', text: string) => {
-    replace(feedback, h('p', { class: kind, attrs: { role: kind === 'alert' ? 'alert' : 'status' } }, text));
-    // The form is long: the sentence is above it, out of sight after a click on Save.
-    feedback.scrollIntoView({ block: 'nearest' });
-  };
+  const { element: feedback, say } = formFeedback();
   const panel = h('div', { class: 'panel' }, h('p', { class: 'muted', text: 'Loading the agent…' }));
   const heading = h('h1', { text: creating ? 'New agent' : 'Agent' });
   main.append(h('section', { class: 'page' }, h('div', { class: 'page-head' }, heading, h('a', { class: 'button button-quiet', text: 'All agents', attrs: { href: '#/agents' } })), feedback, panel, tryRouting(context)));

@@ -6,7 +6,7 @@
 import type { Role, User } from '../../client/index.ts';
 import { MIN_PASSWORD_LENGTH, isLongEnough } from '../../auth/password-rules.ts';
 import type { ConsoleContext } from '../context.ts';
-import { button, h, replace } from '../dom.ts';
+import { button, formFeedback, h, replace } from '../dom.ts';
 import { formatInteger, formatTime } from '../format.ts';
 
 const PAGE_SIZE = 100;
@@ -19,8 +19,7 @@ function roleSelect(id: string, value: Role, label: string): HTMLSelectElement {
 
 export function renderUsers(context: ConsoleContext, main: HTMLElement): void {
   const list = h('div', { class: 'panel' }, h('p', { class: 'muted', text: 'Loading users…' }));
-  const feedback = h('div', { class: 'form-feedback' });
-  const say = (kind: 'alert' | 'notice', text: string) => replace(feedback, h('p', { class: kind, attrs: { role: kind === 'alert' ? 'alert' : 'status' } }, text));
+  const { element: feedback, say } = formFeedback();
   const fail = (error: unknown) => context.showError(error, feedback);
 
   // --- add a user ---
