@@ -15,7 +15,7 @@ import type { Coordination } from './coordination/coordination.ts';
 import { createMemoryCoordination } from './coordination/memory/index.ts';
 import { Metrics } from './metrics/metrics.ts';
 import { createServices, type Services } from './services.ts';
-import type { Store } from './store/store.ts';
+import { workspaceUsers, type Store } from './store/store.ts';
 import { attachWebSocket } from './ws/index.ts';
 
 /**
@@ -176,11 +176,8 @@ export async function bootstrapAdmin(
 
 async function hasAdmin(store: Store, workspaceId: string): Promise<boolean> {
   // The first admin is usually the first user: one page in practice.
-  for (let offset = 0; ; offset += 200) {
-    const page = await store.listUsers(workspaceId, 200, offset);
-    if (page.data.some((user) => user.role === 'admin')) return true;
-    if (page.data.length < 200) return false;
-  }
+  for await (const user of workspaceUsers(store, workspaceId)) if (user.role === 'admin') return true;
+  return false;
 }
 
 export interface Server {

@@ -5,7 +5,7 @@ import { quoteValue } from '../config/config-error.ts';
 import { createMessageRouter } from '../chat/route-message.ts';
 import type { RoutingSettings } from '../config/types.ts';
 import { formatDecision, type RoutingDecision } from '../routing/index.ts';
-import type { Role, Store } from '../store/store.ts';
+import { workspaceUsers, type Role, type Store } from '../store/store.ts';
 import { UsageError, type Command } from './command.ts';
 import { warn, withAccounts, withServices } from './command-services.ts';
 import { readEmail, readTokenLifetime, readWorkspaceName } from './config-rules.ts';
@@ -23,6 +23,13 @@ async function workspaceInAnyCase(store: Store, name: string) {
     if (workspace && workspace.name.toLowerCase() === name.toLowerCase()) return workspace;
   }
   return undefined;
+}
+
+/** The user with that email (the stores compare emails lower-cased), or a usage error naming it. */
+async function userWithEmail(store: Store, email: string) {
+  const user = await store.getUserByEmail(email);
+  if (!user) throw new UsageError(`no user with email ${email}`);
+  return user;
 }
 
 async function workspaceNamed(store: Store, name: string) {
@@ -83,11 +90,9 @@ export const userListCommand: Command = {
     return withAccounts(settings(), async ({ store }) => {
       const workspace = await workspaceNamed(store, (values.workspace as string | undefined) ?? DEFAULT_WORKSPACE);
       let count = 0;
-      for (let offset = 0; ; offset += 200) {
-        const page = await store.listUsers(workspace.id, 200, offset);
-        for (const user of page.data) process.stdout.write(`${user.email}\t${user.role}\t${user.id}\t${user.createdAt.toISOString()}\n`);
-        count += page.data.length;
-        if (page.data.length < 200) break;
+      for await (const user of workspaceUsers(store, workspace.id)) {
+        process.stdout.write(`${user.email}\t${user.role}\t${user.id}\t${user.createdAt.toISOString()}\n`);
+        count += 1;
       }
       process.stderr.write(`${count} user(s) in workspace ${workspace.name}\n`);
       return 0;
@@ -106,8 +111,8 @@ export const userRoleCommand: Command = {
     const email = readEmail('--email', required(values, 'email'));
     const role = readRole(required(values, 'role'));
     return withAccounts(settings(), async ({ store }) => {
-      const user = await store.getUserByEmail(email);
-      if (!user || !(await store.setUserRole(user.workspaceId, user.id, role))) throw new UsageError(`no user with email ${email}`);
+      const user = await userWithEmail(store, email);
+      if (!(await store.setUserRole(user.workspaceId, user.id, role))) throw new UsageError(`no user with email ${email}`);
       // Servers read roles from the store: they apply it within their 5-second user cache.
       process.stdout.write(`${user.email} is now ${role}\n`);
       return 0;
@@ -128,8 +133,7 @@ export const userPasswordCommand: Command = {
     if (given === '') throw new UsageError('--password is empty; give one of at least 12 characters, or leave --password out to have one generated');
     const password = given ?? generatePassword();
     return withAccounts(settings(), async ({ store, auth }) => {
-      const user = await store.getUserByEmail(email);
-      if (!user) throw new UsageError(`no user with email ${email}`);
+      const user = await userWithEmail(store, email);
       if (!(await auth.resetPassword(user.workspaceId, user.id, password))) throw new UsageError(`no user with email ${email}`);
       process.stdout.write(given === undefined ? `password of ${user.email} set to: ${password}\n` : `password of ${user.email} set\n`);
       return 0;
@@ -171,8 +175,7 @@ export const tokenCommand: Command = {
     const email = required(values, 'email');
     const ttlSeconds = values.ttl === undefined ? undefined : readTokenLifetime('--ttl', values.ttl as string);
     return withAccounts(settings(), async ({ store, auth }) => {
-      const user = await store.getUserByEmail(email.toLowerCase());
-      if (!user) throw new UsageError(`no user with email ${email}`);
+      const user = await userWithEmail(store, email);
       process.stdout.write((await auth.issueToken(user, ttlSeconds)) + '\n');
       return 0;
     });

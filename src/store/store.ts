@@ -433,3 +433,12 @@ export interface RoutingText {
   text: string;
   createdAt: Date;
 }
+
+/** Every user of a workspace that is not deleted, oldest first, a page of 200 at a time. */
+export async function* workspaceUsers(store: Pick<Store, 'listUsers'>, workspaceId: string): AsyncGenerator<User, void, undefined> {
+  for (let offset = 0; ; offset += 200) {
+    const page = await store.listUsers(workspaceId, 200, offset);
+    yield* page.data;
+    if (page.data.length < 200) return;
+  }
+}
