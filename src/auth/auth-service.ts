@@ -55,14 +55,6 @@ export function passwordStamp(user: User): string {
 
 const passwordChanged = () => unauthorized('The password was changed after this token was issued; log in again at POST /api/auth/login.');
 
-/**
- * A user id as the store writes it: lower case. The API's uuid format accepts upper case too, and
- * PostgreSQL's uuid type matches it, so "is this the caller?", the user cache and the revocation
- * bus (keyed by id) must all see the one spelling; else `PATCH /api/users/<OWN-ID-IN-CAPITALS>`
- * demoted the caller, and a change made so reached neither the cache nor the user's sockets.
- */
-const canonicalId = (id: string) => id.toLowerCase();
-
 function checkPasswordLength(password: string): void {
   if (!isLongEnough(password)) {
     throw new AppError('VALIDATION_ERROR', `The password must have at least ${MIN_PASSWORD_LENGTH} characters.`);
@@ -162,8 +154,7 @@ export class AuthService {
    * An admin sets the password of another user of its workspace (a forgotten one); that user's
    * tokens stop working. An admin's own password needs the current one (`changePassword`).
    */
-  async setPassword(principal: Principal, userIdAsGiven: string, newPassword: string): Promise<void> {
-    const userId = canonicalId(userIdAsGiven);
+  async setPassword(principal: Principal, userId: string, newPassword: string): Promise<void> {
     if (userId === principal.userId) {
       throw new AppError('CONFLICT', 'To change your own password, use POST /api/auth/password with your current one.');
     }
@@ -251,8 +242,7 @@ export class AuthService {
    * next request (roles are read from the store), on every instance. Not its own role: the
    * workspace would otherwise risk being left without an admin.
    */
-  async changeRole(principal: Principal, userIdAsGiven: string, role: Role): Promise<PublicUser> {
-    const userId = canonicalId(userIdAsGiven);
+  async changeRole(principal: Principal, userId: string, role: Role): Promise<PublicUser> {
     if (userId === principal.userId) throw new AppError('CONFLICT', 'You cannot change your own role; ask another admin.');
     if (!(await this.#store.setUserRole(principal.workspaceId, userId, role, principal.userId))) throw await this.#refusal(principal);
     this.#forget(userId);
@@ -262,8 +252,7 @@ export class AuthService {
     return toPublicUser(user);
   }
 
-  async deleteUser(principal: Principal, userIdAsGiven: string): Promise<void> {
-    const userId = canonicalId(userIdAsGiven);
+  async deleteUser(principal: Principal, userId: string): Promise<void> {
     if (userId === principal.userId) throw new AppError('CONFLICT', 'You cannot delete yourself; ask another admin.');
     const deleted = await this.#store.deleteUser(principal.workspaceId, userId, new Date(), principal.userId);
     if (!deleted) throw await this.#refusal(principal);
