@@ -6,6 +6,7 @@ import { AppError, toAppError } from '../errors.ts';
 import type { Services } from '../services.ts';
 import { CLOSE_GOING_AWAY, CLOSE_UNAUTHORIZED, Connection } from './connection.ts';
 import { compileFrameValidators } from './frame-schema.ts';
+import { createTokenSweep } from './token-sweep.ts';
 
 export const WS_PATH = '/api/chat/ws';
 /** setTimeout's largest delay; a later expiry is re-armed when this one fires. */
@@ -70,28 +71,12 @@ export function attachWebSocket(app: FastifyInstance, services: Services): WebSo
     for (const connection of byUser.get(userId) ?? []) void recheck(connection);
   });
 
-  // Changes no message announced (a password set by `fleetchat user password`, which runs outside
-  // any server; a message Redis lost) reach sockets at the heartbeat: each tick re-checks the
-  // tokens of up to TOKEN_CHECKS_PER_TICK users, round-robin, one (cached) user lookup each.
-  // A failed lookup (the store away) keeps the sockets: an outage must not close them all.
-  let usersToCheck = byUser.keys();
-  const checkSomeTokens = () => {
-    for (let checked = 0; checked < TOKEN_CHECKS_PER_TICK; checked += 1) {
-      const next = usersToCheck.next();
-      if (next.done) {
-        usersToCheck = byUser.keys();
-        break;
-      }
-      const [first, ...others] = byUser.get(next.value) ?? [];
-      if (!first) continue;
-      const check = (connection: Connection) => auth.revokedBecause(connection.principal).then((reason) => reason && connection.close(CLOSE_UNAUTHORIZED, reason));
-      // The first check reads the user; the user's other sockets then find it in the cache.
-      check(first).then(
-        () => others.forEach((connection) => check(connection).catch(() => undefined)),
-        () => undefined,
-      );
-    }
-  };
+  // Tokens are re-checked at the heartbeat too: see token-sweep.ts.
+  const checkSomeTokens = createTokenSweep(
+    byUser,
+    (connection: Connection) => auth.revokedBecause(connection.principal).then((reason) => reason && connection.close(CLOSE_UNAUTHORIZED, reason)),
+    TOKEN_CHECKS_PER_TICK,
+  );
 
   const heartbeat = setInterval(() => {
     for (const connection of connections) {
