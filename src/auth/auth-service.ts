@@ -53,6 +53,9 @@ export function passwordStamp(user: User): string {
   return stamp;
 }
 
+/** A token's stamp that is not the user's current one: issued before a password change (no stamp: a token of an earlier version, let through). */
+const issuedBeforeChange = (stamp: string | undefined, user: User) => stamp !== undefined && stamp !== passwordStamp(user);
+
 const passwordChanged = () => unauthorized('The password was changed after this token was issued; log in again at POST /api/auth/login.');
 
 function checkPasswordLength(password: string): void {
@@ -106,7 +109,7 @@ export class AuthService {
     if (!claims) throw unauthorized('The token is invalid or expired; log in again at POST /api/auth/login.');
     const user = await this.#liveUser(claims.userId);
     if (!user || user.workspaceId !== claims.workspaceId) throw unauthorized('The token belongs to no current user; log in again.');
-    if (claims.passwordStamp !== undefined && claims.passwordStamp !== passwordStamp(user)) throw passwordChanged();
+    if (issuedBeforeChange(claims.passwordStamp, user)) throw passwordChanged();
     // The role comes from the store, so a demotion takes effect without waiting for expiry.
     return {
       userId: user.id,
@@ -125,7 +128,7 @@ export class AuthService {
   async revokedBecause(principal: Principal): Promise<'user removed' | 'password changed' | undefined> {
     const user = await this.#liveUser(principal.userId);
     if (!user) return 'user removed';
-    if (principal.passwordStamp !== undefined && principal.passwordStamp !== passwordStamp(user)) return 'password changed';
+    if (issuedBeforeChange(principal.passwordStamp, user)) return 'password changed';
     return undefined;
   }
 
@@ -136,7 +139,7 @@ export class AuthService {
   async changePassword(principal: Principal, currentPassword: string, newPassword: string): Promise<{ token: string; user: PublicUser }> {
     const user = await this.#store.getUser(principal.userId);
     if (!user || user.deletedAt) throw unauthorized('The token belongs to no current user; log in again.');
-    if (principal.passwordStamp !== undefined && principal.passwordStamp !== passwordStamp(user)) throw passwordChanged();
+    if (issuedBeforeChange(principal.passwordStamp, user)) throw passwordChanged();
     if (!(await verifyPassword(currentPassword, user.passwordHash))) throw new AppError('FORBIDDEN', 'The current password is wrong.');
     checkPasswordLength(newPassword);
     if (newPassword === currentPassword) throw new AppError('VALIDATION_ERROR', 'The new password is the same as the current one; choose another.');
